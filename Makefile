@@ -1,0 +1,25 @@
+# safeidx: PGXS build.  The version lives only in safeidx.control.
+EXTENSION  = safeidx
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = safeidx
+OBJS = \
+	src/safeidx.o
+
+# The install script is built from the SQL sources under src/sql, in name order.
+SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS      = kernel_setup
+REGRESS_OPTS = --inputdir=. --outputdir=.
+
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+
+EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control
+	cat $(SQL_SOURCES) > $@

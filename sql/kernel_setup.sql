@@ -1,0 +1,2 @@
+CREATE EXTENSION safeidx;
+SELECT extname, extversion FROM pg_extension WHERE extname = 'safeidx';
