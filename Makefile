@@ -4,7 +4,15 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 
 MODULE_big = safeidx
 OBJS = \
-	src/safeidx.o
+	src/safeidx.o \
+	src/checks.o \
+	src/summary_io.o \
+	src/poisson.o \
+	src/rate.o \
+	src/scoring.o \
+	src/groupstats.o \
+	src/weighted.o \
+	src/grade.o
 
 # The install script is built from the SQL sources under src/sql, in name order.
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
@@ -13,7 +21,7 @@ DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 REGRESS      = kernel_setup
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 
