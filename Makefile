@@ -18,8 +18,7 @@ OBJS = \
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS      = kernel_setup
-REGRESS_OPTS = --inputdir=. --outputdir=.
+REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 

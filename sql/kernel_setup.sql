@@ -1,2 +1,45 @@
+-- Install the extension and check the promises every object makes.
 CREATE EXTENSION safeidx;
-SELECT extname, extversion FROM pg_extension WHERE extname = 'safeidx';
+SELECT extname, extversion, extrelocatable, n.nspname
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+ WHERE extname = 'safeidx';
+
+-- Every function and aggregate is PARALLEL SAFE (expect no rows).
+SELECT p.oid::regprocedure AS not_parallel_safe
+  FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
+   AND p.proparallel <> 's'
+   AND p.prorettype <> 'trigger'::regtype;
+
+-- Every C function is IMMUTABLE, and STRICT unless it is one of the two
+-- transition functions that count NULL input (expect exactly those two).
+SELECT p.oid::regprocedure::text AS c_function_not_strict
+  FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
+   AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+   AND (NOT p.proisstrict OR p.provolatile <> 'i')
+ ORDER BY 1;
+
+-- Every user-facing function, aggregate, type and table has a comment
+-- (expect no rows; type I/O functions are described by their type).
+SELECT p.oid::regprocedure AS function_without_comment
+  FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
+   AND obj_description(p.oid, 'pg_proc') IS NULL
+   AND p.proname !~ '_(in|out|recv|send)$'
+   AND p.prorettype <> 'trigger'::regtype;
+SELECT t.oid::regtype AS type_without_comment
+  FROM pg_type t JOIN pg_depend d ON d.objid = t.oid AND d.classid = 'pg_type'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
+   AND obj_description(t.oid, 'pg_type') IS NULL;
+SELECT c.oid::regclass AS table_without_comment
+  FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
+   AND c.relkind = 'r' AND obj_description(c.oid, 'pg_class') IS NULL;
+
+-- Every aggregate has a combine function and a non-internal state.
+SELECT a.aggfnoid::regprocedure::text AS aggregate, a.aggcombinefn <> 0 AS has_combine,
+       a.aggtranstype::regtype AS state
+  FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
+ ORDER BY 1;

@@ -121,9 +121,12 @@ summary_parse(const char *input, const char *type_name,
 		}
 		else
 			value = strtod(p, &end);
-		if (end == p || errno == ERANGE)
+		if (end == p || errno == ERANGE || (*end != ',' && *end != ')'))
 			syntax_error(type_name, input,
-						 psprintf("Field \"%s\" is not a valid number.", field->name));
+						 psprintf(field->kind == SUMMARY_COUNT
+								  ? "Field \"%s\" is not a valid whole number."
+								  : "Field \"%s\" is not a valid number.",
+								  field->name));
 		check_field(type_name, field, value, count);
 		store_field(field, summary, value, count);
 		p = end;

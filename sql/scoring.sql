@@ -1,0 +1,74 @@
+-- Scoring rules for one indicator value.
+SET search_path = safeidx, public;
+SET extra_float_digits = 0;
+
+-- Ratio bands, the Wuchang rule, negative indicator (incidents), 20 points,
+-- bands < 0.8 / [0.8, 1.2] / > 1.2, step scoring (half the points) inside:
+--   value 6, baseline 10: ratio 0.6 -> 20
+--   value 8, baseline 10: ratio 0.8 (edge belongs to the middle) -> 10
+--   value 10: ratio 1.0 -> 10;  12: ratio 1.2 (edge) -> 10;  12.5: 1.25 -> 0
+SELECT v, score_ratio_band(v, 10, 20) AS points
+  FROM (VALUES (6), (8), (10), (12), (12.5)) x(v) ORDER BY v;
+-- Linear inside the middle band: points * (1.2 - r) / 0.4
+--   r 0.8 -> 20;  r 1.0 -> 10;  r 1.1 -> 5;  r 1.2 -> 0
+SELECT v, round(score_ratio_band(v, 10, 20, middle => 'linear')::numeric, 9) AS points
+  FROM (VALUES (8), (10), (11), (12)) x(v) ORDER BY v;
+-- Positive indicator (mediations, higher is better): r > 1.2 -> all points,
+-- r < 0.8 -> none; linear middle: points * (r - 0.8) / 0.4, so r 1.1 -> 15.
+SELECT v, score_ratio_band(v, 10, 20, higher_is_better => true) AS step,
+       round(score_ratio_band(v, 10, 20, higher_is_better => true, middle => 'linear')::numeric, 9) AS linear
+  FROM (VALUES (5), (8), (11), (13)) x(v) ORDER BY v;
+-- Other bands and shares: bands 0.9 / 1.1, a step worth 30% of 10 points = 3.
+SELECT score_ratio_band(1, 1, 10, 0.9, 1.1, false, 'step', 0.3) AS three;
+-- Zero baseline: 0 against 0 is "as the baseline" (ratio 1, middle band,
+-- 10 of 20); anything against 0 is above every band (negative: 0 points,
+-- positive: all points).
+SELECT score_ratio_band(0, 0, 20) AS zero_zero,
+       score_ratio_band(3, 0, 20) AS rise_from_zero_negative,
+       score_ratio_band(3, 0, 20, higher_is_better => true) AS rise_from_zero_positive;
+-- Errors: unknown middle scoring, bands out of order, shares out of range,
+-- negative or non-finite values.
+SELECT score_ratio_band(1, 1, 20, middle => 'smooth');
+SELECT score_ratio_band(1, 1, 20, 1.2, 0.8);
+SELECT score_ratio_band(1, 1, 20, middle_share => 1.5);
+SELECT score_ratio_band(-1, 1, 20);
+SELECT score_ratio_band(1, 'NaN', 20);
+SELECT score_ratio_band(1, 1, 'Infinity');
+
+-- Goalposts.  UNDP life-expectancy index: (LE - 20) / (85 - 20);
+-- LE 72.5 -> 52.5 / 65 = 0.807692308.  Education (expected years, max 18):
+-- 13 / 18 = 0.722222222.  Above the top goalpost the score is capped at 1,
+-- uncapped it is (90 - 20) / 65 = 1.076923077.
+SELECT round(score_goalposts(72.5, 20, 85)::numeric, 9) AS life,
+       round(score_goalposts(13, 0, 18)::numeric, 9) AS school,
+       score_goalposts(90, 20, 85) AS capped,
+       round(score_goalposts(90, 20, 85, capped => false)::numeric, 9) AS uncapped,
+       score_goalposts(10, 20, 85) AS capped_below;
+-- UNDP income index on logarithms: (ln 20000 - ln 100) / (ln 75000 - ln 100)
+-- = ln 200 / ln 750 = 5.298317367 / 6.620073207 = 0.800341205.
+SELECT round(score_goalposts(20000, 100, 75000, log_scale => true)::numeric, 9) AS income;
+-- Negative indicator: 1 - (30 - 10) / (50 - 10) = 0.5.
+SELECT score_goalposts(30, 10, 50, higher_is_better => false) AS reversed;
+-- Errors: goalposts not increasing, logarithm of 0, NaN.
+SELECT score_goalposts(5, 10, 10);
+SELECT score_goalposts(5, 50, 10);
+SELECT score_goalposts(0, 1, 10, log_scale => true);
+SELECT score_goalposts('NaN', 1, 10);
+
+-- Distance to target: positive 45 of 60 = 0.75, beyond the target 1;
+-- negative: 8 against a target of 10 -> 1, 16 -> 10/16 = 0.625;
+-- a target of 0 is met only by 0.
+SELECT score_target(45, 60) AS reached, score_target(75, 60) AS beyond,
+       score_target(8, 10, false) AS under, score_target(16, 10, false) AS over,
+       score_target(0, 0, false) AS zero_met, score_target(2, 0, false) AS zero_missed;
+SELECT score_target(5, 0);
+SELECT score_target(-5, 10);
+
+-- Relative change (同比/环比): 120 from 100 = +0.2, 75 from 100 = -0.25,
+-- -3 from -6 = +0.5 (over |earlier|).  From 0: 0 -> 0, 5 -> +1 (default),
+-- -5 -> -1, and 5 with from_zero 2 -> 2.
+SELECT change(120, 100) AS up, change(75, 100) AS down, change(-3, -6) AS neg_base,
+       change(0, 0) AS zero_zero, change(5, 0) AS from_zero,
+       change(-5, 0) AS from_zero_down, change(5, 0, 2) AS from_zero_custom;
+SELECT change('Infinity', 1);
+SELECT change(1, 'NaN');
