@@ -5,7 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 # META.json repeats the version for PGXN; the build refuses a mismatch.
 META_VERSION = $(shell sed -n 's/^ *"version": *"\([^"]*\)",*$$/\1/p' META.json | sort -u)
 ifneq ($(META_VERSION),$(EXTVERSION))
-$(error META.json gives version(s) "$(META_VERSION)" but $(EXTVERSION).control gives $(EXTVERSION))
+$(error META.json gives version(s) "$(META_VERSION)" but $(EXTENSION).control gives $(EXTVERSION))
 endif
 
 MODULE_big = safeidx
