@@ -12,7 +12,7 @@
 --   fire           20  fire alarms per 10,000
 -- Each per-10,000 indicator is scored by its ratio to the previous year's
 -- district-wide average monthly rate per 10,000 (ratio < 0.8 all points,
--- > 1.2 none, linear in between; mirrored for mediation); criminal_yoy by the
+-- > 1.2 none, 80% in between (优 / 良 / 差); mirrored for mediation); criminal_yoy by the
 -- ratio of this month's count to the same month last year.  The index is the
 -- sum of the points (0-100), graded on the Wuchang scale.
 -- Months are cut in Asia/Shanghai; residents are the year's 常住 figures.
@@ -91,7 +91,7 @@ SELECT t.street, t.indicator, i.weight, t.s,
        safeidx.score_ratio_band(
            CASE WHEN t.indicator = 'criminal_yoy' THEN safeidx.events(t.s) ELSE safeidx.rate(t.s) END,
            CASE WHEN t.indicator = 'criminal_yoy' THEN safeidx.events(l.s) ELSE b.rate END,
-           1, higher_is_better => i.higher_is_better, middle => 'linear') AS score
+           1, higher_is_better => i.higher_is_better, middle => 'step', middle_share => 0.8) AS score
   FROM this_month t
   JOIN indicator i ON i.name = t.indicator
   JOIN last_year_month l USING (street, indicator)
@@ -102,9 +102,9 @@ SELECT street, safeidx.weighted_sum(safeidx.index_agg(score, weight)) AS index,
        safeidx.coverage(safeidx.index_agg(score, weight)) AS coverage
   FROM street_indicator GROUP BY street;
 
-\echo
-\echo '武昌 平安指数 1.0 — demo city, month' :month
-\echo
+\qecho
+\qecho '武昌 平安指数 1.0 — demo city, month' :month
+\qecho
 SELECT rank() OVER (ORDER BY x.index DESC) AS "排名 rank",
        r.code AS "code", r.name_zh AS "街道 street",
        round(x.index::numeric, 1) AS "指数 index",
