@@ -26,7 +26,7 @@ DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel
 
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CFLAGS = -Wall -Wextra -Werror
 
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 

@@ -23,6 +23,9 @@ typedef struct GroupStats
 	double		m2;				/* sum of squared deviations from the mean */
 } GroupStats;
 
+/* INTERNALLENGTH of type groupstats in src/sql must match */
+StaticAssertDecl(sizeof(GroupStats) == 40, "GroupStats size differs from its SQL type");
+
 static const SummaryField groupstats_fields[] = {
 	{"n", SUMMARY_COUNT, offsetof(GroupStats, n)},
 	{"min", SUMMARY_FLOAT, offsetof(GroupStats, min)},

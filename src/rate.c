@@ -22,6 +22,9 @@ typedef struct RateSum
 	int64		missing;		/* rows lacking one of them */
 } RateSum;
 
+/* INTERNALLENGTH of type ratesum in src/sql must match */
+StaticAssertDecl(sizeof(RateSum) == 32, "RateSum size differs from its SQL type");
+
 static const SummaryField ratesum_fields[] = {
 	{"events", SUMMARY_AMOUNT, offsetof(RateSum, events)},
 	{"exposure", SUMMARY_AMOUNT, offsetof(RateSum, exposure)},
