@@ -1,9 +1,8 @@
 -- Mutation fuzzing of the summary types' text input: 3,000 mutated copies of
 -- valid summaries per type.  Whatever the input, the server answers with a
 -- value or a data_exception error (any other error, or a crash, fails the
--- file),
--- and every accepted value prints in a
--- form that reads back to the same value.
+-- file), and every accepted value prints in a form that reads back to the
+-- same value.
 BEGIN;
 SELECT plan(5);
 
