@@ -81,12 +81,15 @@ SELECT k, level,
 SELECT round(rate_lower(s, 0.99, 1000)::numeric, 6) AS lo,   -- 0.225242
        round(rate_upper(s, 0.99, 1000)::numeric, 6) AS hi    -- 7.318318
   FROM (SELECT rate_agg(3, 1500) s) x;
--- Large counts stay exact and sensible: the 95% interval of 1,000,000
--- events lies within 1e6 +/- 1.96 * 1000 (normal approximation, which is
--- near-exact here) to within 3 events (Garwood adds about (z^2+2)/3 = 1.95 above).
-SELECT abs(rate_lower(s, 0.95, 1) - (1e6 - 1959.96)) < 3 AS lower_near_normal,
-       abs(rate_upper(s, 0.95, 1) - (1e6 + 1959.96)) < 3 AS upper_near_normal
-  FROM (SELECT rate_agg(1000000, 1) s) x;
+-- Large counts keep full precision.  For large k the Garwood limits are
+-- k - z sqrt(k) + (z^2 - 1)/3 and k + z sqrt(k) + (z^2 + 2)/3 up to terms of
+-- order 1/sqrt(k) (Cornish-Fisher expansion of the gamma quantile), with
+-- z = 1.959963985 at 95%: offsets 0.947 and 1.947.  At 10^6, 10^9 and 10^12
+-- events the limits must sit on those offsets to within 0.01.
+SELECT k, abs(rate_lower(s, 0.95, 1) - (k - 1.959963985 * sqrt(k)) - 0.947) < 0.01 AS lower_ok,
+          abs(rate_upper(s, 0.95, 1) - (k + 1.959963985 * sqrt(k)) - 1.947) < 0.01 AS upper_ok
+  FROM (SELECT k, rate_agg(k, 1) s FROM (VALUES (1e6::float8), (1e9), (1e12)) v(k) GROUP BY k) x
+ ORDER BY k;
 -- The limits bracket the rate, at every level.
 SELECT bool_and(rate_lower(s, l) <= rate(s) AND rate(s) <= rate_upper(s, l)) AS brackets
   FROM (SELECT rate_agg(k, 12345) s FROM generate_series(0, 60) k GROUP BY k) x,

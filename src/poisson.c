@@ -17,8 +17,31 @@
 #include <float.h>
 #include <math.h>
 
+#include "miscadmin.h"
+
 #define GAMMA_EPS		1e-15
 #define TINY			1e-300
+
+/*
+ * log(x^a e^-x / Gamma(a)), the factor in front of both the series and the
+ * continued fraction.  Written directly it subtracts numbers of size a log a,
+ * losing digits for large counts; from a = 20 on it is written instead as
+ *		a (log1p(t) - t) + log(a / 2 pi) / 2 - S(a),	t = (x - a) / a,
+ * with S(a) the Stirling series of lgamma, which keeps relative precision
+ * near 1e-15 for a million events and beyond.
+ */
+static double
+log_gamma_prefix(double a, double x)
+{
+	double		t;
+	double		stirling;
+
+	if (a < 20)
+		return a * log(x) - x - lgamma(a);
+	t = (x - a) / a;
+	stirling = 1 / (12 * a) - 1 / (360 * a * a * a) + 1 / (1260 * a * a * a * a * a);
+	return a * (log1p(t) - t) + 0.5 * log(a / (2 * M_PI)) - stirling;
+}
 
 /*
  * The regularized incomplete gamma function: P(a, x) when want_upper is
@@ -34,7 +57,7 @@ incomplete_gamma(double a, double x, bool want_upper)
 
 	if (x <= 0)
 		return want_upper ? 1.0 : 0.0;
-	prefix = exp(a * log(x) - x - lgamma(a));
+	prefix = exp(log_gamma_prefix(a, x));
 
 	if (x < a + 1)
 	{
@@ -45,6 +68,8 @@ incomplete_gamma(double a, double x, bool want_upper)
 
 		for (n = 1; n < max_iter; n++)
 		{
+			if ((n & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			term *= x / (a + n);
 			sum += term;
 			if (fabs(term) < fabs(sum) * GAMMA_EPS)
@@ -69,6 +94,8 @@ incomplete_gamma(double a, double x, bool want_upper)
 			double		an = -n * (n - a);
 			double		delta;
 
+			if ((n & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			b += 2;
 			d = an * d + b;
 			if (fabs(d) < TINY)
@@ -125,7 +152,7 @@ gamma_quantile(double a, double prob, bool upper_tail)
 	for (iter = 0; iter < 500; iter++)
 	{
 		double		f = incomplete_gamma(a, x, upper_tail) - prob;
-		double		density = exp((a - 1) * log(x) - x - lgamma(a));
+		double		density = exp(log_gamma_prefix(a, x)) / x;
 		double		slope = upper_tail ? -density : density;
 		double		next;
 
