@@ -18,13 +18,14 @@ OBJS = \
 	src/scoring.o \
 	src/groupstats.o \
 	src/weighted.o \
-	src/grade.o
+	src/grade.o \
+	src/filter.o
 
 # The install script is built from the SQL sources under src/sql, in name order.
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel
+REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue
 
 PG_CFLAGS = -Wall -Wextra -Werror
 

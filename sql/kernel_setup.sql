@@ -4,7 +4,9 @@ SELECT extname, extversion, extrelocatable, n.nspname
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE extname = 'safeidx';
 
--- Every function and aggregate is PARALLEL SAFE (expect no rows).
+-- Every function and aggregate is PARALLEL SAFE, except the two that read
+-- departmental tables through dynamic SQL, which are PARALLEL RESTRICTED
+-- (a source may be a temporary table).
 SELECT p.oid::regprocedure AS not_parallel_safe
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
