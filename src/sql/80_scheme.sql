@@ -38,12 +38,13 @@ CREATE TABLE @extschema@.scheme_version (
     min_coverage   float8 NOT NULL DEFAULT 0 CHECK (min_coverage BETWEEN 0 AND 1),
     positive_share float8 CHECK (positive_share BETWEEN 0 AND 1),
     negative_share float8 CHECK (negative_share BETWEEN 0 AND 1),
+    share_node     text,
     note           text,
     PRIMARY KEY (scheme, version),
     CHECK (valid_from < valid_to AND valid_from > '-infinity')
 );
 COMMENT ON TABLE @extschema@.scheme_version IS
-'a version of a scheme in force for periods starting in [valid_from, valid_to); total is the index of a region scoring every point; optional shares of the total that positive and negative indicators must carry (Anning: 0.35 / 0.35)';
+'a version of a scheme in force for periods starting in [valid_from, valid_to); total is the index of a region scoring every point; optional shares of the total that positive and negative leaf indicators must carry (Anning: 0.35 / 0.35), counted below share_node if given (Anning: the governance part, beside the survey part)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.scheme_version', '');
 
 CREATE TABLE @extschema@.indicator (
@@ -134,7 +135,7 @@ BEGIN
            SELECT FROM up WHERE up.parent_node IS NULL)
      ORDER BY i.node LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'indicator "%" of scheme "%" version "%" is part of a cycle of parent nodes', r.node, v.scheme, v.version
+        RAISE EXCEPTION 'indicator "%" of scheme "%" version "%" does not reach the top of the tree: its parent nodes form a cycle', r.node, v.scheme, v.version
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- weights: level 1 against the total, children against their parent
@@ -211,17 +212,29 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
     END LOOP;
+    IF v.share_node IS NOT NULL AND NOT EXISTS (SELECT FROM @extschema@.indicator i
+            WHERE i.scheme = v.scheme AND i.version = v.version AND i.node = v.share_node) THEN
+        RAISE EXCEPTION 'share_node "%" of scheme "%" version "%" is not one of its indicators', v.share_node, v.scheme, v.version
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     -- positive and negative shares of the total
     FOR r IN
         SELECT d.direction, d.share,
-               coalesce((SELECT sum(i.weight) FROM @extschema@.indicator i
-                          WHERE i.scheme = v.scheme AND i.version = v.version AND i.direction = d.direction), 0) AS weight
+               coalesce((WITH RECURSIVE below AS (
+                             SELECT i.* FROM @extschema@.indicator i
+                              WHERE i.scheme = v.scheme AND i.version = v.version
+                                AND (i.node = v.share_node OR (v.share_node IS NULL AND i.parent_node IS NULL))
+                             UNION ALL
+                             SELECT i.* FROM below b JOIN @extschema@.indicator i
+                               ON i.scheme = b.scheme AND i.version = b.version AND i.parent_node = b.node)
+                         SELECT sum(b.weight) FROM below b WHERE b.direction = d.direction), 0) AS weight
           FROM (VALUES ('positive', v.positive_share), ('negative', v.negative_share)) d(direction, share)
          WHERE d.share IS NOT NULL
     LOOP
         IF abs(r.weight - r.share * v.total) > tol * greatest(1, v.total) THEN
-            RAISE EXCEPTION '% indicators of scheme "%" version "%" weigh %, not % (% of the total %)',
-                r.direction, v.scheme, v.version, r.weight, r.share * v.total, r.share, v.total
+            RAISE EXCEPTION '% indicators%of scheme "%" version "%" weigh %, not % (% of the total %)',
+                r.direction, coalesce(' below "' || v.share_node || '" ', ' '), v.scheme, v.version,
+                r.weight, r.share * v.total, r.share, v.total
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
     END LOOP;

@@ -250,7 +250,7 @@ BEGIN
                CASE WHEN s.baseline_value = 0 THEN CASE WHEN s.value = 0 THEN 1 ELSE 'Infinity'::float8 END
                     ELSE s.value / s.baseline_value END AS ratio,
                -- minmax scores of values outside the group are clamped
-               least(greatest(s.score, 0), 1) AS score
+               CASE WHEN s.score < 0 THEN 0 WHEN s.score > 1 THEN 1 ELSE s.score END AS score
           FROM scored s;
 
         -- inner nodes, deepest first

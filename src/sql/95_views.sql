@@ -108,8 +108,9 @@ fired AS (
       FROM scoped s WHERE s.kind = 'grade' AND s.level >= s.grade_level
     UNION ALL
     SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, s.node,
-           n.value, n.baseline, n.ratio,
-           format('indicator %s scored 0 (value %s, baseline %s)', s.node, round(n.value::numeric, 4), round(n.baseline::numeric, 4))
+           n.value, n.baseline, NULL,
+           format('indicator %s scored 0 (value %s, baseline %s, ratio %s)', s.node, round(n.value::numeric, 4),
+                  round(n.baseline::numeric, 4), round(n.ratio::numeric, 4))
       FROM scoped s JOIN @extschema@.result_node n
         ON n.scheme = s.scheme AND n.period = s.period AND n.period_start = s.period_start
        AND n.region_code = s.region_code AND n.node = s.node
@@ -151,4 +152,4 @@ SELECT f.scheme, f.rule, f.kind, f.severity, f.period, f.period_start, f.region_
   LEFT JOIN @extschema@.region g
          ON g.code = f.region_code AND g.valid_from <= f.period_start AND f.period_start < g.valid_to;
 COMMENT ON VIEW @extschema@.warning IS
-'warnings raised by the rules of safeidx.warning_rule over the results: rule, kind, severity, region, period, the node concerned and the values that triggered it (value, reference: baseline / previous rank / last year''s value, threshold) with a sentence explaining it';
+'warnings raised by the rules of safeidx.warning_rule over the results: rule, kind, severity, region, period, the node concerned, the values that triggered it (value: index, indicator value, run length or rank; reference: baseline, previous rank or last year''s value; threshold: the rule''s grade level, periods, places or rise) and a sentence explaining it';

@@ -1,0 +1,172 @@
+-- The engine on a hand-sized fixture: one district D, two streets S1 and S2,
+-- four communities (A, B under S1; C, E under S2; codes in lower case), three
+-- months of 2025 and the 2024 rows the baselines need.  Every number below is
+-- worked out by hand in the comments.
+SET search_path = safeidx, public;
+SET client_min_messages = warning;
+CREATE SCHEMA fix;
+
+-- Residents 2024: A 1000, B 3000, C 2000, E 500 (D 6500).
+-- Residents 2025: A 1000, B 3000, C 2000, E none (so S2 counts C only).
+BEGIN;
+DELETE FROM population;     -- the regions of the catalogue test
+DELETE FROM region;
+INSERT INTO region (code, parent_code, name_zh, name_en, kind) VALUES
+    ('d', NULL, '区', 'district', 'district'),
+    ('s1', 'd', '一街', 'street one', 'street'), ('s2', 'd', '二街', 'street two', 'street'),
+    ('a', 's1', '甲', 'a', 'community'), ('b', 's1', '乙', 'b', 'community'),
+    ('c', 's2', '丙', 'c', 'community'), ('e', 's2', '戊', 'e', 'village');
+INSERT INTO population (region_code, period, period_start, kind, persons) VALUES
+    ('a', 'year', '2024-01-01', 'resident', 1000), ('b', 'year', '2024-01-01', 'resident', 3000),
+    ('c', 'year', '2024-01-01', 'resident', 2000), ('e', 'year', '2024-01-01', 'resident', 500),
+    ('a', 'year', '2025-01-01', 'resident', 1000), ('b', 'year', '2025-01-01', 'resident', 3000),
+    ('c', 'year', '2025-01-01', 'resident', 2000);
+COMMIT;
+
+CREATE TABLE fix.event (id serial, at timestamptz NOT NULL, code text, kind text NOT NULL, ok boolean);
+-- n rows of one kind in one community at one local time (Asia/Shanghai)
+CREATE FUNCTION fix.add(n integer, code text, kind text, at timestamp, ok boolean DEFAULT NULL)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO fix.event (at, code, kind, ok)
+    SELECT at AT TIME ZONE 'Asia/Shanghai', code, kind, ok FROM generate_series(1, n);
+$$;
+-- thefts: 78 in 2024 (all in A); 2025 Jan A0 B6 C1 E5, Feb A1 B3 C3 E0, Mar E2
+SELECT fix.add(78, 'a', 'theft', '2024-06-15 12:00');
+SELECT fix.add(6, 'b', 'theft', '2025-01-10 12:00'), fix.add(1, 'c', 'theft', '2025-01-10 12:00'),
+       fix.add(5, 'e', 'theft', '2025-01-10 12:00');
+-- A's February theft at 00:30 on 1 February local time, 16:30 UTC on 31 January
+INSERT INTO fix.event (at, code, kind) VALUES ('2025-01-31 16:30:00+00', 'a', 'theft');
+SELECT fix.add(3, 'b', 'theft', '2025-02-10 12:00'), fix.add(3, 'c', 'theft', '2025-02-10 12:00'),
+       fix.add(2, 'e', 'theft', '2025-03-10 12:00');
+-- thefts with an unknown and a NULL code in January: reported, not counted
+SELECT fix.add(1, 'ZZ', 'theft', '2025-01-20 12:00'), fix.add(1, NULL, 'theft', '2025-01-20 12:00');
+-- fires: Dec 2024 A2 C1; Jan A2 B1 E1; Feb A3 B1; Mar C2; and one at 00:00 on
+-- 1 April local time, outside March
+SELECT fix.add(2, 'a', 'fire', '2024-12-05 12:00'), fix.add(1, 'c', 'fire', '2024-12-05 12:00');
+SELECT fix.add(2, 'a', 'fire', '2025-01-05 12:00'), fix.add(1, 'b', 'fire', '2025-01-05 12:00'),
+       fix.add(1, 'e', 'fire', '2025-01-05 12:00');
+SELECT fix.add(3, 'a', 'fire', '2025-02-05 12:00'), fix.add(1, 'b', 'fire', '2025-02-05 12:00');
+SELECT fix.add(2, 'c', 'fire', '2025-03-05 12:00'), fix.add(1, 'c', 'fire', '2025-04-01 00:00');
+-- mediations (successful/all): Jan A 3/4, B 1/2, E 2/2; Feb A 1/1, C 1/4; none in March
+SELECT fix.add(3, 'a', 'mediation', '2025-01-15 12:00', true), fix.add(1, 'a', 'mediation', '2025-01-15 12:00', false),
+       fix.add(1, 'b', 'mediation', '2025-01-15 12:00', true), fix.add(1, 'b', 'mediation', '2025-01-15 12:00', false),
+       fix.add(2, 'e', 'mediation', '2025-01-15 12:00', true);
+SELECT fix.add(1, 'a', 'mediation', '2025-02-15 12:00', true),
+       fix.add(1, 'c', 'mediation', '2025-02-15 12:00', true), fix.add(3, 'c', 'mediation', '2025-02-15 12:00', false);
+
+INSERT INTO source (source, relation, region_column, time_column, filter) VALUES
+    ('theft', 'fix.event', 'code', 'at', $$kind = 'theft'$$),
+    ('fire', 'fix.event', 'code', 'at', $$kind = 'fire'$$),
+    ('med_ok', 'fix.event', 'code', 'at', $$kind = 'mediation' AND ok$$),
+    ('med_all', 'fix.event', 'code', 'at', $$kind = 'mediation'$$);
+
+-- Scheme: index = 100 x arithmetic mean of order (70) and mediation (30);
+-- order = geometric mean of theft (40) and fire (30).
+--   theft: per 10,000 residents against last year's district-wide (depth 1)
+--          average monthly rate, ratio bands 0.8 / 1.2, linear in between
+--   fire:  count against the previous month of the same region, step 0.5
+--   mediation: successes per 100 mediations, goalposts 50 .. 100, positive
+BEGIN;
+INSERT INTO scheme (scheme, name_zh, periods) VALUES ('fix', '测试', '{month}');
+INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('fix', 'v1', '2025-01-01');
+INSERT INTO indicator (scheme, version, node, parent_node, name_zh, weight, aggregation) VALUES
+    ('fix', 'v1', 'order', NULL, '治安', 70, 'geometric');
+INSERT INTO indicator (scheme, version, node, parent_node, name_zh, weight, direction, sources, measure,
+                       denominator_sources, per, scoring, scoring_params, baseline, baseline_of, baseline_depth) VALUES
+    ('fix', 'v1', 'theft', 'order', '盗窃', 40, 'negative', '{theft}', 'rate', NULL, 10000,
+     'ratio_band', '{"middle": "linear"}', 'prior_years', 'depth', 1),
+    ('fix', 'v1', 'fire', 'order', '火灾', 30, 'negative', '{fire}', 'count', NULL, 10000,
+     'ratio_band', '{"middle_share": 0.5}', 'previous_period', 'self', NULL),
+    ('fix', 'v1', 'mediation', NULL, '调解', 30, 'positive', '{med_ok}', 'ratio', '{med_all}', 100,
+     'goalposts', '{"minimum": 50, "maximum": 100}', 'none', 'self', NULL);
+INSERT INTO warning_rule (scheme, rule, kind, depth, node, grade_level, periods, places, severity) VALUES
+    ('fix', 'red', 'grade', 2, NULL, 4, NULL, NULL, 'warning'),
+    ('fix', 'red_twice', 'consecutive', 2, NULL, 4, 2, NULL, 'notice'),
+    ('fix', 'fell', 'rank_drop', 2, NULL, NULL, NULL, 1, 'attention'),
+    ('fix', 'theft_worst', 'worst_band', 2, 'theft', NULL, NULL, NULL, 'attention');
+COMMIT;
+
+-- Cells from 2024-01 (the prior-year baseline) to the end of March 2025.
+SELECT * FROM rebuild('fix', '2025-01-01', '2025-04-01');
+SELECT cells_from, cells_to, results_from, results_to FROM built_range WHERE scheme = 'fix';
+
+-- Theft.  Baseline for every region: D in 2024, 78 thefts over 12 months of
+-- 6500 residents = 78 / 78000 x 10,000 = 10 per 10,000 per month.
+-- January (E has no 2025 figure: its 5 thefts count in "events" only):
+--   A 0/1000 -> 0, ratio 0 -> score 1;  B 6/3000 -> 20, ratio 2 -> 0;
+--   C 1/2000 -> 5, ratio 0.5 -> 1;      E no residents -> unscored;
+--   S1 6/4000 -> 15, ratio 1.5 -> 0;    S2 1/2000 (events 6) -> 5 -> 1;
+--   D 7/6000 -> 11.6667, ratio 1.16667 -> (1.2 - 1.16667) / 0.4 = 0.0833.
+-- February: A 1/1000 -> 10, ratio 1 -> 0.5 (the 00:30 local theft);
+--   B 3/3000 -> 10 -> 0.5; C 3/2000 -> 15 -> 0; S1 4/4000 -> 10 -> 0.5;
+--   S2 3/2000 -> 15 -> 0; D 7/6000 -> 0.0833.
+-- March: no theft with residents: every rate 0 -> 1 (E unscored; events 2).
+SELECT period_start, region_code, events, counted_events, residents, round(value::numeric, 4) AS value,
+       baseline, round(ratio::numeric, 4) AS ratio, round(score::numeric, 4) AS score,
+       round(points::numeric, 4) AS points, round(points_lost::numeric, 4) AS points_lost
+  FROM indicator_result WHERE scheme = 'fix' AND node = 'theft'
+ ORDER BY period_start, region_code;
+
+-- Fire: count against the previous month of the same region.
+--   Dec: A2 B0 C1 E0 (S1 2, S2 1, D 3)
+--   Jan: A 2/2 = 1 -> 0.5; B 1/0 -> Infinity -> 0; C 0/1 -> 1; E 1/0 -> 0;
+--        S1 3/2 = 1.5 -> 0; S2 1/1 -> 0.5; D 4/3 -> 0
+--   Feb: A 3/2 -> 0; B 1/1 -> 0.5; C 0/0 (ratio 1) -> 0.5; E 0/1 -> 1;
+--        S1 4/3 -> 0; S2 0/1 -> 1; D 4/4 -> 0.5
+--   Mar: A 0/3 -> 1; B 0/1 -> 1; C 2/0 -> 0; E 0/0 -> 0.5; S1 0/4 -> 1;
+--        S2 2/0 -> 0; D 2/4 -> 1 (the fire at 00:00 on 1 April is April's)
+SELECT period_start, region_code, events, value, baseline, ratio, score, points
+  FROM indicator_result WHERE scheme = 'fix' AND node = 'fire'
+ ORDER BY period_start, region_code;
+
+-- Mediation: successes per 100 mediations, score (v - 50) / 50 in [0, 1].
+--   Jan: A 75 -> 0.5; B 50 -> 0; C none -> unscored; E 100 -> 1;
+--        S1 4/6 = 66.67 -> 0.3333; S2 2/2 -> 1; D 6/8 = 75 -> 0.5
+--   Feb: A 100 -> 1; C 25 -> 0; B, E none; S1 1/1 -> 1; S2 1/4 -> 0; D 2/5 = 40 -> 0
+--   Mar: no mediation anywhere: unscored
+SELECT period_start, region_code, events, denominator, round(value::numeric, 4) AS value,
+       round(score::numeric, 4) AS score
+  FROM indicator_result WHERE scheme = 'fix' AND node = 'mediation'
+ ORDER BY period_start, region_code;
+
+-- Index = 100 x (70 g + 30 m) / (weight scored), g = exp((40 ln t + 30 ln f) / 70)
+-- over the scored ones (0 when one is 0).  Jan:
+--   A t1 f0.5: g = 0.5^(3/7) = 0.742997, m 0.5: 0.7 x 0.742997 + 0.15 = 67.0098
+--   B t0: g 0, m 0: 0;  C t1 f1, m unscored: g 1 -> 100 (coverage 0.7)
+--   E t unscored, f0: g 0, m 1: 30 (coverage 0.6)
+--   S1 t0 -> g 0, m 1/3: 10;  S2 t1 f0.5 m1: 52.0098 + 30 = 82.0098;  D g0, m0.5: 15
+-- Feb:
+--   A t0.5 f0 -> 0, m1: 30;  B t0.5 f0.5: g 0.5, m unscored: 50 (coverage 0.7)
+--   C t0 -> 0, m0: 0;  E f1 only: 100 (coverage 0.3);  S1 t0.5 f0, m1: 30;  S2 t0, m0: 0
+--   D t1/12 f0.5: g = exp((40 ln(1/12) + 30 ln 0.5) / 70) = 0.179602, m 0: 12.5722
+-- Mar (no mediation): A, B, S1, D t1 f1: 100;  C t1 f0: 0;  S2 t1 f0: 0;  E f0.5: 50
+-- Grades (Wuchang: 90 / 80 / 70): 100 -> 1, 82.0 -> 2, below 70 -> 4.
+-- Ranks: Jan streets S2 1, S1 2; communities C 1, A 2, E 3, B 4 (within S1 A 1 B 2,
+-- within S2 C 1 E 2).  Feb streets S1 1 (up 1), S2 2 (down 1); communities E 1,
+-- B 2, A 3, C 4.  Mar streets S1 1, S2 2; A and B tie at 1, E 3, C 4.
+-- Residents: S1 4000, S2 2000 with E missing in 2025 (missing_units 1), D 6000.
+SELECT period_start, region_code, depth, parent_code, round(index::numeric, 4) AS index,
+       grade_level, grade_zh, colour, rank_siblings, rank_level, rank_change_siblings, rank_change_level,
+       round(coverage::numeric, 4) AS coverage, residents, missing_units, version
+  FROM index_result WHERE scheme = 'fix'
+ ORDER BY period_start, depth, region_code;
+
+-- Sub-indices: order in January for A = 100 x 0.742997 = 74.2997 (points 52.0098).
+SELECT period_start, region_code, node, is_leaf, weight, round(points::numeric, 4) AS points,
+       round(points_lost::numeric, 4) AS points_lost, round(sub_index::numeric, 4) AS sub_index
+  FROM node_result WHERE scheme = 'fix' AND region_code = 'a'
+ ORDER BY period_start, node;
+
+-- Warnings on streets:
+--   red (grade 4): Jan S1 (10); Feb S1 (30), S2 (0); Mar S2 (0)
+--   red_twice: S1 red in Jan and Feb -> Feb; S2 red in Feb and Mar -> Mar
+--   fell: S2 from 1 to 2 in Feb
+--   theft_worst (theft scored 0): Jan S1; Feb S2
+SELECT rule, kind, severity, period_start, region_code, node, round(value::numeric, 4) AS value,
+       reference, threshold, detail
+  FROM warning WHERE scheme = 'fix'
+ ORDER BY rule, period_start, region_code;
+
+-- The unknown and the NULL code are reported, once each, in January.
+SELECT period, period_start, source, region_code, source_rows
+  FROM unknown_region_rows WHERE scheme = 'fix' ORDER BY period_start, region_code;
