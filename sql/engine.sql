@@ -170,3 +170,40 @@ SELECT rule, kind, severity, period_start, region_code, node, round(value::numer
 -- The unknown and the NULL code are reported, once each, in January.
 SELECT period, period_start, source, region_code, source_rows
   FROM unknown_region_rows WHERE scheme = 'fix' ORDER BY period_start, region_code;
+
+-- Quarters and years: one theft indicator (100 points, same baseline and
+-- band rule as above) computed by month, quarter and year; quarter and year
+-- cells are sums of month cells.  Results from 2024 so that years compare.
+BEGIN;
+INSERT INTO scheme (scheme, name_zh, periods) VALUES ('fixq', '季度', '{year,quarter,month}');
+INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('fixq', 'v1', '2024-01-01');
+INSERT INTO indicator (scheme, version, node, name_zh, weight, direction, sources, scoring, scoring_params,
+                       baseline, baseline_of, baseline_depth)
+VALUES ('fixq', 'v1', 'theft', '盗窃', 100, 'negative', '{theft}', 'ratio_band', '{"middle": "linear"}',
+        'prior_years', 'depth', 1);
+INSERT INTO warning_rule (scheme, rule, kind, period, depth, node, rise, severity)
+VALUES ('fixq', 'theft_up', 'yoy_rise', 'year', 3, 'theft', 0.3, 'attention');
+COMMIT;
+SELECT * FROM rebuild('fixq', '2024-01-01', '2025-04-01');
+-- Cells: Q1 2025 thefts a 1, b 9, c 4, e 7 (5 + 2) and the two unknown codes;
+-- year 2024 a 78.
+SELECT period, period_start, region_code, value, source_rows FROM cell
+ WHERE scheme = 'fixq' AND period IN ('quarter', 'year') AND period_start >= '2024-01-01'
+   AND value > 0 ORDER BY period, period_start, region_code;
+-- Q1 2025, baseline = 2024 quarterly average of d: 78 / (4 x 6500) x 10,000 = 30
+--   a 1/1000 -> 10, ratio 1/3 -> 100;  b 9/3000 -> 30, ratio 1 -> 50
+--   c 4/2000 -> 20 -> 100;  e no residents -> no index
+--   s1 10/4000 -> 25, ratio 0.8333 -> (1.2 - 0.8333) / 0.4 = 91.6667
+--   s2 4/2000 -> 20 -> 100;  d 14/6000 -> 23.3333, ratio 0.7778 -> 100
+-- Year 2025 (January to March so far), baseline 78 / 6500 x 10,000 = 120:
+--   every rate is below 0.8 x 120 = 96 -> 100 (b is highest at 30)
+SELECT period, period_start, region_code, round(index::numeric, 4) AS index, rank_level
+  FROM index_result WHERE scheme = 'fixq' AND period IN ('quarter', 'year') AND period_start >= '2025-01-01'
+ ORDER BY period, period_start, depth, region_code;
+SELECT period, region_code, round(value::numeric, 4) AS value, round(baseline::numeric, 4) AS baseline
+  FROM indicator_result WHERE scheme = 'fixq' AND period_start = '2025-01-01' AND region_code IN ('d', 's1')
+ ORDER BY period, region_code;
+-- Year-over-year rises above 30% among communities: theft rates 2024 -> 2025
+--   a 780 -> 10 (fall); b 0 -> 30 and c 0 -> 20 (from 0: +100%); e 0 -> no figure
+SELECT rule, period_start, region_code, value, reference, threshold, detail
+  FROM warning WHERE scheme = 'fixq' ORDER BY period_start, region_code;

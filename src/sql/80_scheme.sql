@@ -292,3 +292,12 @@ SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.version_at(text, date) IS
 'the version of a scheme in force for a period starting on a date, NULL if none';
+
+CREATE FUNCTION @extschema@.period_interval(period text)
+RETURNS interval LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE period WHEN 'day' THEN interval '1 day' WHEN 'month' THEN interval '1 month'
+                       WHEN 'quarter' THEN interval '3 months' WHEN 'year' THEN interval '1 year' END;
+$$;
+COMMENT ON FUNCTION @extschema@.period_interval(text) IS
+'the length of a period kind (day, month, quarter, year) as an interval; NULL for anything else';

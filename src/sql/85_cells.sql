@@ -5,7 +5,7 @@
 CREATE FUNCTION @extschema@.period_end(period text, period_start date)
 RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-    SELECT (period_start + ('1 ' || period)::interval)::date;
+    SELECT (period_start + @extschema@.period_interval(period))::date;
 $$;
 COMMENT ON FUNCTION @extschema@.period_end(text, date) IS
 'the first day after a period (day, month, quarter, year) starting on a date';

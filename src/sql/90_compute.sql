@@ -55,7 +55,7 @@ SET search_path = pg_catalog, pg_temp AS $$
     SELECT date_trunc(period, coalesce(min(CASE i.baseline
                WHEN 'prior_years' THEN date_trunc('year', first_start) - make_interval(years => i.baseline_years)
                WHEN 'same_period_last_year' THEN first_start - interval '1 year'
-               WHEN 'previous_period' THEN first_start - ('1 ' || period)::interval
+               WHEN 'previous_period' THEN first_start - @extschema@.period_interval(period)
                ELSE first_start END), first_start))::date
       FROM @extschema@.indicator i
      WHERE i.scheme = lookback_start.scheme AND i.version = lookback_start.version AND i.sources IS NOT NULL;
@@ -76,7 +76,7 @@ DECLARE
     vstarts  date[];
     cuts     float8[];
     lookback date;
-    step     interval := ('1 ' || compute_results.period)::interval;
+    step     interval := @extschema@.period_interval(compute_results.period);
     lvl      integer;
     n        bigint;
     total    bigint := 0;

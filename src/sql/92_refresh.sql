@@ -31,7 +31,7 @@ CREATE FUNCTION @extschema@.period_starts(period text, from_date date, to_date d
 RETURNS date[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce(array_agg(p::date ORDER BY p), '{}')
-      FROM generate_series(date_trunc(period, from_date), to_date - 1, ('1 ' || period)::interval) p;
+      FROM generate_series(date_trunc(period, from_date), to_date - 1, @extschema@.period_interval(period)) p;
 $$;
 COMMENT ON FUNCTION @extschema@.period_starts(text, date, date) IS 'the starts of the periods of one kind meeting [from, to), the first one enclosing from';
 
@@ -176,7 +176,7 @@ BEGIN
         affected AS (
             SELECT ps FROM touched
             UNION SELECT (t.ps + interval '1 year')::date FROM touched t WHERE years > 0
-            UNION SELECT (t.ps + ('1 ' || kind)::interval)::date FROM touched t WHERE years > 0
+            UNION SELECT (t.ps + @extschema@.period_interval(kind))::date FROM touched t WHERE years > 0
             UNION SELECT p FROM touched t,
                   unnest(@extschema@.period_starts(kind, (date_trunc('year', t.ps) + interval '1 year')::date,
                                                    (date_trunc('year', t.ps) + make_interval(years => years + 1))::date)) p

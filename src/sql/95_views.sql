@@ -20,7 +20,7 @@ SELECT r.scheme, r.version, r.period, r.period_start,
          ON g.code = r.region_code AND g.valid_from <= r.period_start AND r.period_start < g.valid_to
   LEFT JOIN @extschema@.result p
          ON p.scheme = r.scheme AND p.period = r.period AND p.region_code = r.region_code
-        AND p.period_start = (r.period_start - ('1 ' || r.period)::interval)::date;
+        AND p.period_start = (r.period_start - @extschema@.period_interval(r.period))::date;
 COMMENT ON VIEW @extschema@.index_result IS
 'the index of every region per scheme and period: grade (level, Chinese and English label, colour), rank among siblings and within the level (1 = best, ties share a rank), change of rank since the previous period (positive = moved up), share of leaf weight scored, residents counted and lowest-level units without a population figure';
 COMMENT ON COLUMN @extschema@.index_result.period_end IS 'first day after the period';
@@ -130,7 +130,7 @@ fired AS (
            format('rank among siblings fell from %s to %s', p.rank_siblings, s.rank_siblings)
       FROM scoped s JOIN @extschema@.result p
         ON p.scheme = s.scheme AND p.period = s.period AND p.region_code = s.region_code
-       AND p.period_start = (s.period_start - ('1 ' || s.period)::interval)::date
+       AND p.period_start = (s.period_start - @extschema@.period_interval(s.period))::date
      WHERE s.kind = 'rank_drop' AND s.rank_siblings - p.rank_siblings >= s.places
     UNION ALL
     SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, s.node,
