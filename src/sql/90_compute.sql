@@ -155,7 +155,7 @@ BEGIN
         CREATE TEMP TABLE t_agg (ps date, code text, parent_code text, depth integer, node text,
                                  num_all float8, den_all float8, num_counted float8,
                                  exposure float8, missing integer) ON COMMIT DROP;
-        FOR lvl IN REVERSE (SELECT max(depth) FROM t_tree)..1 LOOP
+        FOR lvl IN REVERSE (SELECT coalesce(max(depth), 0) FROM t_tree)..1 LOOP
             INSERT INTO t_agg
             SELECT t.ps, t.code, t.parent_code, t.depth, d.node,
                    coalesce(x.num, 0) + coalesce(ch.num_all, 0),
