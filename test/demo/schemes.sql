@@ -7,10 +7,11 @@
 --            themes (public order, fire, traffic), blue/yellow/orange/red
 -- The sources give indicators, bands and colours, not weights or every
 -- parameter; the weights and the middle-band share here are the demo's own.
--- Load after demo.generate(); then SELECT * FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01').
+-- Load after demo.generate(), in one transaction (psql -1, or \i inside
+-- BEGIN ... COMMIT: the checks of the trees run at commit); then
+--   SELECT * FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01');
 
 \set ON_ERROR_STOP 1
-BEGIN;
 
 -- Regions and population, copied from the demo's statistics tables.
 INSERT INTO safeidx.region (code, parent_code, name_zh, kind)
@@ -102,5 +103,3 @@ SELECT 'zhuhai', '1', i.node, i.name_zh, i.name_en, i.weight, 'negative', i.sour
 INSERT INTO safeidx.warning_rule (scheme, rule, kind, period, depth, node, grade_level, severity, description) VALUES
     ('zhuhai', 'traffic_red', 'worst_band', 'month', 3, 'traffic', NULL, 'red', 'traffic theme in its worst band for the month: red traffic warning (交通红色预警)'),
     ('zhuhai', 'poor_day',    'grade',      'day',   3, NULL, 4, 'watch', 'town/street graded 较差 for the day');
-
-COMMIT;
