@@ -135,6 +135,7 @@ BEGIN
                  ON y.region_code = l.code AND y.kind = sc.population_kind AND y.period = 'year'
                 AND y.period_start = date_trunc('year', e.ps)::date;
         CREATE INDEX ON t_tree (depth);
+        ANALYZE t_tree;
 
         -- source measures coded to each region, per leaf indicator
         CREATE TEMP TABLE t_direct ON COMMIT DROP AS
@@ -148,6 +149,7 @@ BEGIN
            AND c.region_code IS NOT NULL
          GROUP BY 1, 2, 3;
         CREATE INDEX ON t_direct (ps, code, node);
+        ANALYZE t_direct;
 
         -- bottom-up: all events below a region; the residents it counts
         -- (its own figure, else its children's that have one) and the events
@@ -174,6 +176,7 @@ BEGIN
                            FROM t_agg a WHERE a.depth = lvl + 1 GROUP BY 1, 2, 3) ch
                      ON ch.ps = t.ps AND ch.parent_code = t.code AND ch.node = d.node
              WHERE t.depth = lvl;
+            ANALYZE t_agg;
         END LOOP;
 
         -- leaf values
