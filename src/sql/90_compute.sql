@@ -300,9 +300,9 @@ BEGIN
         SELECT sc.scheme, compute_results.period, i.ps, i.code, v.version, i.parent_code, i.depth, i.index,
                i.coverage, @extschema@.grade_level(i.index, cuts),
                CASE WHEN i.index IS NOT NULL THEN
-                   rank() OVER (PARTITION BY i.ps, i.parent_code, i.index IS NULL ORDER BY i.index DESC) END,
+                   rank() OVER (PARTITION BY i.ps, i.parent_code, i.index IS NULL ORDER BY round(i.index::numeric, 9) DESC) END,
                CASE WHEN i.index IS NOT NULL THEN
-                   rank() OVER (PARTITION BY i.ps, i.depth, i.index IS NULL ORDER BY i.index DESC) END,
+                   rank() OVER (PARTITION BY i.ps, i.depth, i.index IS NULL ORDER BY round(i.index::numeric, 9) DESC) END,
                i.residents, i.missing
           FROM indexed i;
         GET DIAGNOSTICS n = ROW_COUNT;
