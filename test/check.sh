@@ -8,9 +8,13 @@
 # then runs
 #   a) pg_regress: make installcheck (the REGRESS list of the Makefile), counted
 #      in test files;
-#   b) pgTAP: pg_prove over $SAFEIDX_PGTAP_DIR/*.sql (default test/pgtap) in a
-#      database "safeidx_tap" holding pgtap, safeidx and the demo city
-#      (test/demo/city.sql, demo.generate('small', 42)), counted in assertions.
+#   b) pgTAP: pg_prove over $SAFEIDX_PGTAP_DIR/*.sql (default test/pgtap), in
+#      name order, in a database "safeidx_tap" holding pgtap, safeidx, the demo
+#      city (test/demo/city.sql, demo.generate('small', 42)) and dblink (the
+#      pg_cron files reach cron.*, which lives in database postgres, through
+#      it), counted in assertions.  00_cron_schedule.sql schedules a
+#      once-a-minute pg_cron job and 99_cron_ran.sql waits for its run, so the
+#      files in between hide part of that wait.
 # The last line printed is "N passed, N failed"; the exit status is 0 only when
 # nothing failed and both suites ran.
 
@@ -114,11 +118,12 @@ if [[ ${#tap_files[@]} -eq 0 ]]; then
     say "pgTAP: no files in $pgtap_dir/*.sql, skipped"
     tap_ran=1
 else
-    say "pgTAP: database safeidx_tap with pgtap, safeidx and the demo city"
+    say "pgTAP: database safeidx_tap with pgtap, safeidx, the demo city and dblink"
     if safeidx_psql -q -d postgres -c 'CREATE DATABASE safeidx_tap' \
        && safeidx_psql -q -d safeidx_tap <<SQL
 CREATE EXTENSION pgtap;
 CREATE EXTENSION safeidx;
+CREATE EXTENSION dblink;
 \i $demo_city
 SELECT demo.generate('small', 42);
 SQL

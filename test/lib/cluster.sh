@@ -7,7 +7,10 @@
 #   2. builds and installs the extension (make, make install) from the repo root;
 #   3. creates a throw-away PostgreSQL 15 cluster in a mktemp -d directory, owned
 #      by the unprivileged system user "safeidx" (initdb refuses root), and
-#      starts it on 127.0.0.1 on a free port;
+#      starts it on 127.0.0.1 on a free port, with pg_cron preloaded
+#      (cron.database_name = 'postgres', jobs in background workers, so they
+#      need no connection or password) and CREATE EXTENSION pg_cron done in
+#      database postgres;
 #   4. exports PGHOST, PGPORT and PGUSER for what follows;
 #   5. installs traps on EXIT, INT and TERM that stop the cluster and remove the
 #      directory, whatever happens.
@@ -57,6 +60,7 @@ SAFEIDX_PACKAGES=(
     postgresql-15
     postgresql-server-dev-15
     postgresql-15-pgtap
+    postgresql-15-cron
     libtap-parser-sourcehandler-pgtap-perl
     make
     gcc
@@ -240,10 +244,17 @@ safeidx_start_cluster() {
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$SAFEIDX_TMP'
 fsync = off
-max_worker_processes = 8
 max_parallel_workers = 4
-shared_preload_libraries = ''
 logging_collector = off
+# pg_cron: its scheduler runs in database postgres and starts each job as a
+# background worker (no libpq connection, so no host, port or password).  Its
+# launcher and up to cron.max_running_jobs jobs take background-worker slots
+# beside the parallel workers and the logical replication launcher.
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.use_background_workers = on
+cron.max_running_jobs = 4
+max_worker_processes = 16
 EOF
 
     local attempt port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
@@ -267,8 +278,17 @@ EOF
     die "PostgreSQL did not start (log above)"
 }
 
+# pg_cron keeps its tables (cron.job, cron.job_run_details) in
+# cron.database_name; its scheduler waits until the extension exists there.
+safeidx_setup_cron() {
+    say "CREATE EXTENSION pg_cron in database postgres"
+    safeidx_psql -q -d postgres -c 'CREATE EXTENSION pg_cron' \
+        || die "CREATE EXTENSION pg_cron failed (is postgresql-15-cron installed and preloaded?)"
+}
+
 # ---- run ----------------------------------------------------------------------
 safeidx_install_packages "${SAFEIDX_PACKAGES[@]}"
 safeidx_build
 safeidx_start_cluster
+safeidx_setup_cron
 say "cluster up: PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER"
