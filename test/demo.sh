@@ -6,14 +6,17 @@
 # Root, or a user with sudo (it re-runs itself through sudo).  Installs what is
 # missing, builds and installs the extension, starts a cluster (test/lib/cluster.sh),
 # generates the demo city (test/demo/city.sql, demo.generate(SCALE, 42)) in a
-# database "safeidx_demo" and prints the street ranking (test/demo/wuchang_v1.sql).
+# database "safeidx_demo", loads the example schemes (test/demo/schemes.sql:
+# Wuchang 1.0/2.0, Zhuhai-style daily + monthly), builds them with the engine
+# and prints rankings, explanations, warnings and an incremental refresh
+# (test/demo/engine_demo.sql).
 # The cluster is stopped and removed at the end.
 
 set -euo pipefail
 
 case ${1:-} in
     -h|--help)
-        sed -n '2,11s/^# \{0,1\}//p' "$0"
+        sed -n '2,13s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
 esac
@@ -41,5 +44,8 @@ safeidx_psql -q -d safeidx_demo -v scale="$scale" <<'SQL'
 SELECT demo.generate(:'scale', 42);
 SQL
 
-say "street ranking ($demo_dir/wuchang_v1.sql)"
-safeidx_psql -d safeidx_demo -f "$demo_dir/wuchang_v1.sql"
+say "example schemes ($demo_dir/schemes.sql)"
+safeidx_psql -q -1 -d safeidx_demo -f "$demo_dir/schemes.sql"
+
+say "the engine ($demo_dir/engine_demo.sql)"
+safeidx_psql -d safeidx_demo -f "$demo_dir/engine_demo.sql"
