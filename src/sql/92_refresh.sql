@@ -24,7 +24,7 @@ CREATE TABLE @extschema@.refresh_log (
     last_period  date
 );
 COMMENT ON TABLE @extschema@.refresh_log IS
-'one row per rebuild or refresh: changes consumed from change_log, cells and region results written, and the first and last period recomputed';
+'one row per rebuild or refresh: changes consumed from change_log, cells and region results written, and the starts of the first and last period recomputed (of any kind; NULL when none was)';
 
 -- Period starts of one kind in [from, to), the first enclosing from.
 CREATE FUNCTION @extschema@.period_starts(period text, from_date date, to_date date)
@@ -61,6 +61,8 @@ DECLARE
     ncells   bigint;
     nresults bigint;
     all_results bigint := 0;
+    first_done date;
+    last_done  date;
     nchanges bigint;
 BEGIN
     SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = rebuild.scheme;
@@ -89,6 +91,8 @@ BEGIN
         starts := @extschema@.period_starts(kind, rebuild.from_date, upto);
         nresults := @extschema@.compute_results(sc.scheme, kind, starts);
         all_results := all_results + nresults;
+        first_done := least(first_done, starts[1]);
+        last_done := greatest(last_done, starts[cardinality(starts)]);
         period := kind;
         periods := cardinality(starts);
         first_period := starts[1];
@@ -101,7 +105,7 @@ BEGIN
        SET cells_from = excluded.cells_from, cells_to = excluded.cells_to,
            results_from = excluded.results_from, results_to = excluded.results_to;
     INSERT INTO @extschema@.refresh_log VALUES
-        (sc.scheme, 'rebuild', started, clock_timestamp(), nchanges, ncells, all_results, rebuild.from_date, upto - 1);
+        (sc.scheme, 'rebuild', started, clock_timestamp(), nchanges, ncells, all_results, first_done, last_done);
 END $$;
 COMMENT ON FUNCTION @extschema@.rebuild(text, date, date) IS
 'recomputes everything of a scheme: cells from the departmental tables (one read per source, back to what the baselines need) and results for periods starting in [from, to) (to: default tomorrow in the scheme''s time zone); one row per period kind';
@@ -127,6 +131,8 @@ DECLARE
     ncells   bigint := 0;
     nresults bigint;
     all_results bigint := 0;
+    first_done date;
+    last_done  date;
     nchanges bigint;
 BEGIN
     SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = refresh.scheme;
@@ -181,12 +187,17 @@ BEGIN
                   unnest(@extschema@.period_starts(kind, (date_trunc('year', t.ps) + interval '1 year')::date,
                                                    (date_trunc('year', t.ps) + make_interval(years => years + 1))::date)) p
              WHERE years > 0
-            UNION SELECT p FROM unnest(@extschema@.period_starts(kind, br.results_to, new_to)) p)
+            -- new: starting from results_to on (the period enclosing
+            -- results_to starts before it and was computed already)
+            UNION SELECT p FROM unnest(@extschema@.period_starts(kind, br.results_to, new_to)) p
+             WHERE p >= br.results_to)
         SELECT coalesce(array_agg(a.ps ORDER BY a.ps), '{}') INTO starts FROM affected a
          WHERE a.ps >= date_trunc(kind, br.results_from) AND a.ps < new_to;
         nresults := CASE WHEN cardinality(starts) > 0
                          THEN @extschema@.compute_results(sc.scheme, kind, starts) ELSE 0 END;
         all_results := all_results + nresults;
+        first_done := least(first_done, starts[1]);
+        last_done := greatest(last_done, starts[cardinality(starts)]);
         period := kind;
         periods := cardinality(starts);
         first_period := starts[1];
@@ -196,7 +207,7 @@ BEGIN
     END LOOP;
     UPDATE @extschema@.built_range b SET cells_to = new_cells_to, results_to = new_to WHERE b.scheme = sc.scheme;
     INSERT INTO @extschema@.refresh_log VALUES
-        (sc.scheme, 'refresh', started, clock_timestamp(), nchanges, ncells, all_results, lo, hi - 1);
+        (sc.scheme, 'refresh', started, clock_timestamp(), nchanges, ncells, all_results, first_done, last_done);
     DROP TABLE t_changes;
 END $$;
 COMMENT ON FUNCTION @extschema@.refresh(text) IS
