@@ -101,22 +101,18 @@ END $$;
 CREATE TRIGGER source_valid BEFORE INSERT OR UPDATE ON @extschema@.source
     FOR EACH ROW EXECUTE FUNCTION @extschema@.source_check();
 
--- The SQL that reads a source: one row per departmental row kept by the
--- filter, with its region code as text, its local period and its value.
-CREATE FUNCTION @extschema@.source_query(src @extschema@.source, period text, from_date date, to_date date, tz text)
-RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+-- The pieces of SQL that read a source: its local time, the value of one
+-- departmental row, and the condition on its rows between two local dates.
+CREATE FUNCTION @extschema@.source_sql(src @extschema@.source, from_date date, to_date date, tz text,
+                                       OUT local_time text, OUT value_expr text, OUT time_condition text,
+                                       OUT row_filter text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     time_type regtype := @extschema@.source_column_type(src.relation::regclass, src.time_column, 'time');
-    local_time text;
     lower_bound text;
     upper_bound text;
-    value_expr text;
 BEGIN
-    IF period NOT IN ('day', 'month', 'quarter', 'year') THEN
-        RAISE EXCEPTION 'unknown period "%"', period
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, month, quarter or year.';
-    END IF;
     IF time_type = 'timestamp with time zone'::regtype THEN
         local_time := format('(%I AT TIME ZONE %L)', src.time_column, tz);
         lower_bound := format('(%L::timestamp AT TIME ZONE %L)', from_date, tz);
@@ -133,10 +129,28 @@ BEGIN
     IF src.severity IS NOT NULL THEN
         value_expr := format('(%s) * coalesce((%L::jsonb ->> %I::text)::float8, 1)', value_expr, src.severity, src.category_column);
     END IF;
-    RETURN format('SELECT %I::text AS region_code, date_trunc(%L, %s)::date AS period_start, %s AS value FROM %s WHERE %I >= %s AND %I < %s%s',
-                  src.region_column, period, local_time, value_expr, src.relation,
-                  src.time_column, lower_bound, src.time_column, upper_bound,
-                  CASE WHEN src.filter IS NULL THEN '' ELSE format(' AND (%s)', src.filter) END);
+    time_condition := format('%I >= %s AND %I < %s', src.time_column, lower_bound, src.time_column, upper_bound);
+    row_filter := coalesce('(' || src.filter || ')', 'true');
+END $$;
+COMMENT ON FUNCTION @extschema@.source_sql(@extschema@.source, date, date, text) IS
+'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight), the condition on its time between two local dates and its filter (true without one)';
+
+-- The SQL that reads a source: one row per departmental row kept by the
+-- filter, with its region code as text, its local period and its value.
+CREATE FUNCTION @extschema@.source_query(src @extschema@.source, period text, from_date date, to_date date, tz text)
+RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    part record;
+BEGIN
+    IF period NOT IN ('day', 'month', 'quarter', 'year') THEN
+        RAISE EXCEPTION 'unknown period "%"', period
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, month, quarter or year.';
+    END IF;
+    part := @extschema@.source_sql(src, from_date, to_date, tz);
+    RETURN format('SELECT %I::text AS region_code, date_trunc(%L, %s)::date AS period_start, %s AS value FROM %s WHERE %s AND %s',
+                  src.region_column, period, part.local_time, part.value_expr, src.relation,
+                  part.time_condition, part.row_filter);
 END $$;
 COMMENT ON FUNCTION @extschema@.source_query(@extschema@.source, text, date, date, text) IS
 'the SQL reading one source between two dates (local, [from, to)), cut into periods in time zone tz';

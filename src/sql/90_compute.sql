@@ -139,11 +139,17 @@ BEGIN
 
         -- source measures coded to each region, per leaf indicator
         CREATE TEMP TABLE t_direct ON COMMIT DROP AS
-        SELECT c.period_start AS ps, c.region_code AS code, d.node,
-               sum(c.value) FILTER (WHERE c.source = ANY (d.sources)) AS num,
-               sum(c.value) FILTER (WHERE c.source = ANY (d.denominator_sources)) AS den
+        WITH leaf_source AS (
+            SELECT d.node, x.source, x.source = ANY (d.sources) AS num,
+                   x.source = ANY (coalesce(d.denominator_sources, '{}')) AS den
+              FROM t_node_def d,
+                   LATERAL (SELECT DISTINCT unnest(d.sources || coalesce(d.denominator_sources, '{}')) AS source) x
+             WHERE d.is_leaf)
+        SELECT c.period_start AS ps, c.region_code AS code, l.node,
+               sum(c.value) FILTER (WHERE l.num) AS num,
+               sum(c.value) FILTER (WHERE l.den) AS den
           FROM @extschema@.cell c
-          JOIN t_node_def d ON d.is_leaf AND c.source = ANY (d.sources || coalesce(d.denominator_sources, '{}'))
+          JOIN leaf_source l ON l.source = c.source
          WHERE c.scheme = sc.scheme AND c.period = compute_results.period
            AND c.period_start >= lookback AND c.period_start <= vstarts[cardinality(vstarts)]
            AND c.region_code IS NOT NULL
