@@ -43,10 +43,11 @@ CREATE TABLE @extschema@.change_log (
     every_region boolean NOT NULL DEFAULT false,
     first_local  timestamp NOT NULL,
     last_local   timestamp NOT NULL,
+    results_only boolean NOT NULL DEFAULT false,
     logged_at    timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 COMMENT ON TABLE @extschema@.change_log IS
-'departmental rows inserted, updated or deleted since the last refresh of each scheme: region code and the span of their local times (every_region after TRUNCATE or mark_changed without a code)';
+'departmental rows inserted, updated or deleted since the last refresh of each scheme: region code and the span of their local times (every_region after TRUNCATE or mark_changed without a code); results_only for changed population figures and regions, which change results but no cell';
 CREATE INDEX change_log_scheme_idx ON @extschema@.change_log (scheme);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.change_log', '');
 
@@ -101,6 +102,46 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION @extschema@.capture_changes() IS
 'statement trigger installed by safeidx.capture() on departmental tables: logs changed region codes and time spans in safeidx.change_log';
+
+-- Statement triggers on population and region: every scheme's results over
+-- the dates whose figures or hierarchy changed must be recomputed (cells
+-- are unchanged: they are kept per raw region code).
+CREATE FUNCTION @extschema@.capture_catalogue_changes() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    transition text;
+BEGIN
+    FOREACH transition IN ARRAY CASE TG_OP WHEN 'INSERT' THEN '{new_rows}'::text[]
+                                           WHEN 'DELETE' THEN '{old_rows}'::text[]
+                                           ELSE '{old_rows,new_rows}'::text[] END
+    LOOP
+        EXECUTE format(
+            'INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local, results_only)
+             SELECT s.scheme, %L, NULL, true, t.first_day, t.last_day - interval ''1 microsecond'', true
+               FROM @extschema@.scheme s,
+                    (SELECT min(%s)::timestamp AS first_day, max(%s)::timestamp AS last_day FROM %I) t
+              WHERE t.first_day IS NOT NULL',
+            TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
+            CASE TG_TABLE_NAME WHEN 'population' THEN 'period_start' ELSE 'valid_from' END,
+            CASE TG_TABLE_NAME WHEN 'population' THEN '@extschema@.period_end(period, period_start)' ELSE 'valid_to' END,
+            transition);
+    END LOOP;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.capture_catalogue_changes() IS
+'statement trigger on safeidx.population and safeidx.region: tells every scheme to recompute its results over the dates whose population figures or regions changed';
+CREATE TRIGGER population_changes_insert AFTER INSERT ON @extschema@.population
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE TRIGGER population_changes_update AFTER UPDATE ON @extschema@.population
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE TRIGGER population_changes_delete AFTER DELETE ON @extschema@.population
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE TRIGGER region_changes_insert AFTER INSERT ON @extschema@.region
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE TRIGGER region_changes_update AFTER UPDATE ON @extschema@.region
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE TRIGGER region_changes_delete AFTER DELETE ON @extschema@.region
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
 
 CREATE FUNCTION @extschema@.capture(relation regclass)
 RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

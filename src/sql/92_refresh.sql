@@ -156,7 +156,7 @@ BEGIN
     -- logged again and picked up by the next refresh
     CREATE TEMP TABLE t_changes ON COMMIT DROP AS
     WITH consumed AS (DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme RETURNING c.*)
-    SELECT c.region_code, c.every_region,
+    SELECT c.region_code, c.every_region, c.results_only,
            greatest(c.first_local::date, br.cells_from) AS lo,
            least(c.last_local::date + 1, br.cells_to) AS hi
       FROM consumed c;
@@ -168,8 +168,9 @@ BEGIN
         ncells := ncells + @extschema@.build_cells(sc.scheme, br.cells_to, new_cells_to);
     END IF;
     -- changed rows inside the built range: the codes changed, over their span
+    -- (population and region changes need results recomputed, not cells)
     SELECT min(c.lo), max(c.hi), bool_or(c.every_region), array_agg(DISTINCT c.region_code)
-      INTO lo, hi, every, codes FROM t_changes c;
+      INTO lo, hi, every, codes FROM t_changes c WHERE NOT c.results_only;
     IF lo IS NOT NULL THEN
         ncells := ncells + @extschema@.build_cells(sc.scheme, lo, hi, CASE WHEN every THEN NULL ELSE codes END);
     END IF;
