@@ -121,3 +121,11 @@ SELECT * FROM rebuild('nosuch', '2025-01-01');
 SELECT * FROM rebuild('anning', '2025-03-01', '2025-03-01');
 SELECT mark_changed('nosuch', '2025-01-01', '2025-02-01');
 SELECT mark_changed('theft', '2025-02-01', '2025-01-01');
+
+-- A parent node that does not exist; deleting a node that still has children.
+BEGIN;
+UPDATE indicator SET parent_node = 'nosuch' WHERE scheme = 'anning' AND version = '2025Q1' AND node = 'theft';
+COMMIT;
+BEGIN;
+DELETE FROM indicator WHERE scheme = 'anning' AND version = '2025Q1' AND node = 'survey';
+COMMIT;

@@ -105,6 +105,37 @@ say "pg_regress: $regress_passed passed, $regress_failed failed"
 passed=$((passed + regress_passed))
 failed=$((failed + regress_failed))
 
+# ---- pg_dump round trip --------------------------------------------------------
+# A database with the demo city, the example schemes, a user grade scale and
+# built results is dumped (custom format) and restored into another database;
+# test/pgtap/12_dump_restore.sql compares the two (and fails if this did not
+# happen).
+say "pg_dump round trip: safeidx_dump -> pg_dump -> pg_restore -> safeidx_restore"
+if safeidx_psql -q -d postgres -c 'CREATE DATABASE safeidx_dump' \
+   && safeidx_psql -q -d safeidx_dump <<SQL
+CREATE EXTENSION safeidx;
+\i $demo_city
+SELECT demo.generate('small', 42);
+BEGIN;
+\i test/demo/schemes.sql
+INSERT INTO safeidx.grade_scale VALUES ('three', 'a user scale');
+INSERT INTO safeidx.grade_band VALUES ('three', 1, 85, '好', 'good', '#1565C0'), ('three', 2, 60, '中', 'fair', '#F9A825'),
+                                      ('three', 3, NULL, '差', 'poor', '#C62828');
+COMMIT;
+SELECT count(*) FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01');
+SQL
+then
+    if pg_dump -Fc -d safeidx_dump -f "$work/safeidx_dump.pgdump" \
+       && safeidx_psql -q -d postgres -c 'CREATE DATABASE safeidx_restore' \
+       && pg_restore --exit-on-error -d safeidx_restore "$work/safeidx_dump.pgdump"; then
+        say "pg_dump round trip: restored"
+    else
+        echo "check: pg_dump or pg_restore failed (12_dump_restore.sql will fail)" >&2
+    fi
+else
+    echo "check: could not set up database safeidx_dump (12_dump_restore.sql will fail)" >&2
+fi
+
 # ---- b) pgTAP ----------------------------------------------------------------
 tap_ran=0
 tap_passed=0

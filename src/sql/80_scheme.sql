@@ -60,6 +60,9 @@ CREATE TABLE @extschema@.indicator (
     sources            text[],
     measure            text NOT NULL DEFAULT 'rate' CHECK (measure IN ('rate', 'count', 'ratio')),
     denominator_sources text[],
+    -- a foreign key makes pg_dump load sources before indicators, whose
+    -- check at commit needs them; every source is checked by that trigger
+    first_source       text GENERATED ALWAYS AS (sources[1]) STORED REFERENCES @extschema@.source,
     per                float8 NOT NULL DEFAULT 10000 CHECK (per > 0 AND per < 'Infinity'),
     scoring            text CHECK (scoring IN ('ratio_band', 'goalposts', 'target', 'minmax')),
     scoring_params     jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(scoring_params) = 'object'),
@@ -70,8 +73,6 @@ CREATE TABLE @extschema@.indicator (
     baseline_years     integer NOT NULL DEFAULT 1 CHECK (baseline_years BETWEEN 1 AND 20),
     PRIMARY KEY (scheme, version, node),
     FOREIGN KEY (scheme, version) REFERENCES @extschema@.scheme_version ON UPDATE CASCADE ON DELETE CASCADE,
-    FOREIGN KEY (scheme, version, parent_node) REFERENCES @extschema@.indicator (scheme, version, node)
-        ON UPDATE CASCADE ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     CHECK ((baseline_of = 'depth') = (baseline_depth IS NOT NULL)),
     CHECK ((measure = 'ratio') = (denominator_sources IS NOT NULL))
 );
@@ -120,6 +121,17 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM @extschema@.indicator WHERE scheme = v.scheme AND version = v.version) THEN
         RETURN;     -- still empty: nothing to check until it has nodes
+    END IF;
+    -- parents exist (checked here, not by a foreign key, which pg_dump
+    -- would report as circular)
+    SELECT i.node, i.parent_node INTO r FROM @extschema@.indicator i
+     WHERE i.scheme = v.scheme AND i.version = v.version AND i.parent_node IS NOT NULL
+       AND NOT EXISTS (SELECT FROM @extschema@.indicator p
+                        WHERE p.scheme = v.scheme AND p.version = v.version AND p.node = i.parent_node)
+     ORDER BY i.node LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'parent node "%" of indicator "%" (scheme "%" version "%") does not exist', r.parent_node, r.node, v.scheme, v.version
+            USING ERRCODE = 'foreign_key_violation';
     END IF;
     -- cycles: a node must reach the top by parent links
     SELECT i.node INTO r FROM @extschema@.indicator i
@@ -240,7 +252,7 @@ BEGIN
     END LOOP;
 END $$;
 COMMENT ON FUNCTION @extschema@.check_scheme_version(text, text) IS
-'raises the first error found in a scheme version: overlapping validity, a cycle, children''s weights against their node (level 1 against the total), positive/negative shares, a leaf without a known source, direction or scoring, bad scoring parameters';
+'raises the first error found in a scheme version: overlapping validity, a missing parent node, a cycle, children''s weights against their node (level 1 against the total), positive/negative shares, a leaf without a known source, direction or scoring, bad scoring parameters';
 
 CREATE FUNCTION @extschema@.scheme_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

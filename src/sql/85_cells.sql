@@ -165,16 +165,8 @@ BEGIN
     RETURN true;
 END $$;
 COMMENT ON FUNCTION @extschema@.capture(regclass) IS
-'installs the change-capture triggers safeidx_capture_* on a departmental table (done when a source is defined); false for views and foreign tables, whose changes must be reported with safeidx.mark_changed()';
+'installs the change-capture triggers safeidx_capture_* on a departmental table (rebuild() does it for every table its scheme reads); false for views and foreign tables, whose changes must be reported with safeidx.mark_changed()';
 
-CREATE FUNCTION @extschema@.source_capture() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    PERFORM @extschema@.capture(NEW.relation::regclass);
-    RETURN NULL;
-END $$;
-CREATE TRIGGER source_capture AFTER INSERT OR UPDATE OF relation ON @extschema@.source
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.source_capture();
 
 CREATE FUNCTION @extschema@.mark_changed(source text, from_date date, to_date date, region_code text DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

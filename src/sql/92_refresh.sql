@@ -25,6 +25,7 @@ CREATE TABLE @extschema@.refresh_log (
 );
 COMMENT ON TABLE @extschema@.refresh_log IS
 'one row per rebuild or refresh: changes consumed from change_log, cells and region results written, and the starts of the first and last period recomputed (of any kind; NULL when none was)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.refresh_log', '');
 
 -- Period starts of one kind in [from, to), the first enclosing from.
 CREATE FUNCTION @extschema@.period_starts(period text, from_date date, to_date date)
@@ -80,7 +81,9 @@ BEGIN
                  - make_interval(years => @extschema@.lookback_years(sc.scheme)))::date;
     cells_hi := @extschema@.period_end(coarsest, date_trunc(coarsest, upto - 1)::date);
 
-    -- changes logged before this point are covered by the rebuild
+    -- capture changes from now on; those logged before are covered by the rebuild
+    PERFORM @extschema@.capture(s.relation::regclass)
+       FROM (SELECT DISTINCT relation FROM @extschema@.scheme_sources(sc.scheme)) s;
     DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme;
     GET DIAGNOSTICS nchanges = ROW_COUNT;
     DELETE FROM @extschema@.cell c WHERE c.scheme = sc.scheme;
