@@ -190,7 +190,7 @@ BEGIN
          WHERE NOT EXISTS (SELECT FROM @extschema@.source x WHERE x.source = s) LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'indicator "%" (scheme "%" version "%") reads unknown source "%"', r.node, v.scheme, v.version, bad
-                USING ERRCODE = 'undefined_object';
+                USING ERRCODE = 'foreign_key_violation';
         END IF;
         IF r.direction IS NULL OR r.scoring IS NULL THEN
             RAISE EXCEPTION 'indicator "%" (scheme "%" version "%") needs a direction and a scoring rule', r.node, v.scheme, v.version

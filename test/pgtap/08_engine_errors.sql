@@ -2,7 +2,7 @@
 -- error.  The tree checks are deferred to commit; SET CONSTRAINTS ALL
 -- IMMEDIATE makes them fire at the end of each statement instead.
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 SET CONSTRAINTS ALL IMMEDIATE;
 
 CREATE TABLE public.err_event (at timestamptz, code text, kind text);
@@ -28,8 +28,10 @@ SELECT throws_ok($$UPDATE safeidx.indicator SET parent_node = 'x' WHERE scheme =
     '22023', NULL, 'a cycle of parent nodes');
 SELECT throws_ok($$UPDATE safeidx.indicator SET sources = NULL WHERE scheme = 'err' AND node = 'x'$$,
     '22023', 'indicator "x" (scheme "err" version "v1") has no source', 'a leaf needs a source');
+SELECT throws_ok($$UPDATE safeidx.indicator SET sources = '{err_src,nosuch}' WHERE scheme = 'err' AND node = 'x'$$,
+    '23503', 'indicator "x" (scheme "err" version "v1") reads unknown source "nosuch"', 'unknown source');
 SELECT throws_ok($$UPDATE safeidx.indicator SET sources = '{nosuch}' WHERE scheme = 'err' AND node = 'x'$$,
-    '42704', 'indicator "x" (scheme "err" version "v1") reads unknown source "nosuch"', 'unknown source');
+    '23503', NULL, 'unknown first source (caught by the foreign key on first_source)');
 SELECT throws_ok($$UPDATE safeidx.indicator SET baseline = 'none' WHERE scheme = 'err' AND node = 'x'$$,
     '22023', NULL, 'ratio_band needs a baseline');
 SELECT throws_ok($$UPDATE safeidx.indicator SET scoring_params = '{"upper": true}' WHERE scheme = 'err' AND node = 'x'$$,
