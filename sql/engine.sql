@@ -207,3 +207,24 @@ SELECT period, region_code, round(value::numeric, 4) AS value, round(baseline::n
 --   a 780 -> 10 (fall); b 0 -> 30 and c 0 -> 20 (from 0: +100%); e 0 -> no figure
 SELECT rule, period_start, region_code, value, reference, threshold, detail
   FROM warning WHERE scheme = 'fixq' ORDER BY period_start, region_code;
+
+-- Count distinct: the number of different kinds of event.  Distinct counts
+-- do not add up, so quarters are counted from the rows, not summed from
+-- months.  a: Jan fire, mediation (2); Feb theft, fire, mediation (3);
+-- Q1 {fire, mediation, theft} = 3, not 5.  b: Jan 3 (theft, fire,
+-- mediation), Feb 2 (theft, fire), Q1 3.  Scored by goalposts 0 .. 4, lower
+-- is better: Q1 index of a = 100 x (1 - 3/4) = 25.  (A street adds up its
+-- communities' distinct counts: distinct within a region code and period.)
+BEGIN;
+INSERT INTO source (source, relation, region_column, time_column, measure, measure_column)
+VALUES ('kinds', 'fix.event', 'code', 'at', 'count_distinct', 'kind');
+INSERT INTO scheme (scheme, name_zh, periods) VALUES ('fixd', '种类', '{month,quarter}');
+INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('fixd', 'v1', '2025-01-01');
+INSERT INTO indicator (scheme, version, node, name_zh, weight, direction, sources, measure, scoring, scoring_params)
+VALUES ('fixd', 'v1', 'variety', '种类', 100, 'negative', '{kinds}', 'count', 'goalposts', '{"minimum": 0, "maximum": 4}');
+COMMIT;
+SELECT * FROM rebuild('fixd', '2025-01-01', '2025-04-01');
+SELECT period, period_start, region_code, value, source_rows FROM cell
+ WHERE scheme = 'fixd' AND region_code IN ('a', 'b') ORDER BY period, period_start, region_code;
+SELECT period, period_start, region_code, index FROM index_result
+ WHERE scheme = 'fixd' AND period = 'quarter' AND region_code IN ('a', 'b') ORDER BY region_code;

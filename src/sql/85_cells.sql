@@ -268,8 +268,8 @@ BEGIN
             FOR i IN 1 .. cardinality(grp.srcs) LOOP
                 src := grp.srcs[i];
                 part := @extschema@.source_sql(src, lo, hi, sc.time_zone);
-                columns := columns || format(', %s FILTER (WHERE %s) AS v%s, count(*) FILTER (WHERE %s) AS n%s',
-                    CASE WHEN src.measure = 'count_distinct' THEN format('count(DISTINCT %s)::float8', part.value_expr)
+                columns := columns || format(', (%s FILTER (WHERE %s))::float8 AS v%s, count(*) FILTER (WHERE %s) AS n%s',
+                    CASE WHEN src.measure = 'count_distinct' THEN format('count(DISTINCT %s)', part.value_expr)
                          ELSE format('sum((%s)::float8)', part.value_expr) END,
                     part.row_filter, i, part.row_filter, i);
                 sources := sources || CASE WHEN i > 1 THEN ', ' ELSE '' END || format('(%L, g.v%s, g.n%s)', src.source, i, i);
