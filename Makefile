@@ -25,7 +25,7 @@ OBJS = \
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue engine scheme
+REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue engine scheme release
 
 PG_CFLAGS = -Wall -Wextra -Werror
 

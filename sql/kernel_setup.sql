@@ -6,8 +6,9 @@ SELECT extname, extversion, extrelocatable, n.nspname
 
 -- Every function and aggregate is PARALLEL SAFE, except the two that read
 -- departmental tables through dynamic SQL, which are PARALLEL RESTRICTED
--- (a source may be a temporary table), and the seven that write the
--- materialized cells, results and change log or create triggers (UNSAFE).
+-- (a source may be a temporary table), and those that write the
+-- materialized cells, results, change log and releases or create triggers
+-- (UNSAFE).
 SELECT p.oid::regprocedure AS not_parallel_safe
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

@@ -1,6 +1,6 @@
 -- pg_dump keeps everything safeidx holds for its users.  test/check.sh built
 -- database safeidx_dump (demo city, example schemes, a user grade scale,
--- Wuchang results), dumped it with pg_dump -Fc and restored it into
+-- Wuchang results, two releases), dumped it with pg_dump -Fc and restored it into
 -- safeidx_restore with pg_restore --exit-on-error; this compares the two
 -- through dblink and then refreshes the restored copy.
 
@@ -23,13 +23,13 @@ CREATE FUNCTION pg_temp.digest(db text, rel text, cond text DEFAULT 'true') RETU
 $$;
 
 BEGIN;
-SELECT plan(21);
+SELECT plan(26);
 
 SELECT isnt(pg_temp.value_in('safeidx_restore', 'SELECT extversion FROM pg_extension WHERE extname = ''safeidx'''),
             NULL, 'the restored database exists and has safeidx');
 SELECT is(pg_temp.digest('safeidx_restore', 'safeidx.' || t), pg_temp.digest('safeidx_dump', 'safeidx.' || t),
           t || ' restored row for row')
-  FROM unnest('{scheme,scheme_version,indicator,source,region,population,warning_rule,grade_scale,grade_band,cell,result,result_node,built_range,refresh_log}'::text[]) t;
+  FROM unnest('{scheme,scheme_version,indicator,source,region,population,warning_rule,grade_scale,grade_band,cell,result,result_node,built_range,refresh_log,release_series,release,release_result,release_indicator}'::text[]) t;
 SELECT is(pg_temp.value_in('safeidx_restore', 'SELECT count(*) FROM safeidx.grade_band WHERE scale = ''three'''), '3',
           'the user grade scale came back, the built-in ones are not doubled (grade_band compared above)');
 SELECT is(pg_temp.value_in('safeidx_restore',
@@ -39,6 +39,10 @@ SELECT is(pg_temp.value_in('safeidx_restore',
 SELECT is(pg_temp.value_in('safeidx_restore',
             $$SELECT count(*) FROM safeidx.index_result WHERE scheme = 'wuchang'$$), '1308',
           'the result views read the restored results');
+SELECT is(pg_temp.value_in('safeidx_restore',
+            $$SELECT string_agg(number || ':' || (checksum = safeidx.release_checksum(series, number, revision)), ',' ORDER BY number)
+                FROM safeidx.release$$), '1:true,2:true',
+          'both releases came back and match their checksums');
 
 -- The restored copy keeps working: a new December incident is captured and refreshed.
 SELECT is(pg_temp.value_in('safeidx_restore', $$
