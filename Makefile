@@ -19,13 +19,14 @@ OBJS = \
 	src/groupstats.o \
 	src/weighted.o \
 	src/grade.o \
-	src/filter.o
+	src/filter.o \
+	src/proportion.o
 
 # The install script is built from the SQL sources under src/sql, in name order.
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue engine scheme release
+REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue engine scheme release survey
 
 PG_CFLAGS = -Wall -Wextra -Werror
 

@@ -64,6 +64,7 @@ CREATE TABLE @extschema@.indicator (
     -- check at commit needs them; every source is checked by that trigger
     first_source       text GENERATED ALWAYS AS (sources[1]) STORED REFERENCES @extschema@.source,
     per                float8 NOT NULL DEFAULT 10000 CHECK (per > 0 AND per < 'Infinity'),
+    min_denominator    float8 CHECK (min_denominator > 0 AND min_denominator < 'Infinity'),
     scoring            text CHECK (scoring IN ('ratio_band', 'goalposts', 'target', 'minmax')),
     scoring_params     jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(scoring_params) = 'object'),
     baseline           text NOT NULL DEFAULT 'none'
@@ -74,10 +75,11 @@ CREATE TABLE @extschema@.indicator (
     PRIMARY KEY (scheme, version, node),
     FOREIGN KEY (scheme, version) REFERENCES @extschema@.scheme_version ON UPDATE CASCADE ON DELETE CASCADE,
     CHECK ((baseline_of = 'depth') = (baseline_depth IS NOT NULL)),
-    CHECK ((measure = 'ratio') = (denominator_sources IS NOT NULL))
+    CHECK ((measure = 'ratio') = (denominator_sources IS NOT NULL)),
+    CONSTRAINT min_denominator_only_for_ratios CHECK (min_denominator IS NULL OR measure = 'ratio')
 );
 COMMENT ON TABLE @extschema@.indicator IS
-'nodes of a scheme version''s indicator tree: a node without children is a leaf indicator read from sources (measure rate per "per" residents, count, or ratio of two source sums times "per"), scored by a rule against an optional baseline; an inner node aggregates its children (arithmetic or geometric) and their weights must add up to its own';
+'nodes of a scheme version''s indicator tree: a node without children is a leaf indicator read from sources (measure rate per "per" residents, count, or ratio of two source sums times "per", missing below min_denominator, e.g. a survey''s minimum sample), scored by a rule against an optional baseline; an inner node aggregates its children (arithmetic or geometric) and their weights must add up to its own';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.indicator', '');
 
 -- Parameters a scoring rule accepts, with their JSON types.

@@ -191,7 +191,8 @@ BEGIN
                CASE d.measure
                    WHEN 'rate' THEN @extschema@.rate(a.num_counted, a.exposure, d.per)
                    WHEN 'count' THEN a.num_all
-                   ELSE CASE WHEN a.den_all > 0 THEN a.num_all / a.den_all * d.per END END AS value
+                   ELSE CASE WHEN a.den_all > 0 AND a.den_all >= coalesce(d.min_denominator, 0)
+                             THEN a.num_all / a.den_all * d.per END END AS value
           FROM t_agg a JOIN t_tree t ON t.ps = a.ps AND t.code = a.code
           JOIN t_node_def d ON d.node = a.node;
         CREATE INDEX ON t_val (code, node, ps);
