@@ -1,0 +1,32 @@
+-- safeidx install script, part 98: what residents may see.  One view of
+-- released, aggregated results only, meant to be granted to a role that can
+-- read nothing else.
+
+-- Deliberately not security_invoker: it reads the release tables with its
+-- owner's rights, so that a public role needs SELECT on this view alone.
+CREATE VIEW @extschema@.public_result AS
+WITH latest AS (
+    SELECT DISTINCT ON (r.series, r.number) r.*
+      FROM @extschema@.release r
+     ORDER BY r.series, r.number, r.revision DESC)
+SELECT s.series, s.title_zh AS series_zh, l.number, l.period_start, l.released_at,
+       x.region_code, x.region_zh, x.depth,
+       round(x.index::numeric, 1) AS index, b.label_zh AS grade_zh, b.label_en AS grade_en, b.colour,
+       x.rank_level, x.rank_siblings,
+       p.rank_level - x.rank_level AS rank_change,
+       CASE WHEN p.rank_level IS NULL OR x.rank_level IS NULL THEN NULL
+            WHEN p.rank_level > x.rank_level THEN 'up'
+            WHEN p.rank_level < x.rank_level THEN 'down'
+            ELSE 'same' END AS trend
+  FROM latest l
+  JOIN @extschema@.release_series s ON s.series = l.series
+  JOIN @extschema@.scheme sc ON sc.scheme = s.scheme
+  JOIN @extschema@.release_result x
+    ON x.series = l.series AND x.number = l.number AND x.revision = l.revision
+  LEFT JOIN @extschema@.grade_band b ON b.scale = sc.grade_scale AND b.level = x.grade_level
+  LEFT JOIN latest pl ON pl.series = l.series AND pl.number = l.number - 1
+  LEFT JOIN @extschema@.release_result p
+    ON p.series = pl.series AND p.number = pl.number AND p.revision = pl.revision AND p.region_code = x.region_code;
+COMMENT ON VIEW @extschema@.public_result IS
+'for residents: the released results only (latest revision of each release), aggregated: index to one decimal, grade and colour, ranks and the trend since the previous release; no indicator detail, no departmental data; grant SELECT on it (and USAGE on the schema) to a public role, nothing else';
+REVOKE ALL ON @extschema@.public_result FROM PUBLIC;
