@@ -86,3 +86,36 @@ SELECT t.region_code AS code, r.region_zh AS street, round(t.index::numeric, 1) 
        round(r.index::numeric, 1) AS "after", r.rank_level AS "rank now"
   FROM top_street t
   JOIN safeidx.index_result r ON r.scheme = 'wuchang' AND r.period_start = :'month' AND r.region_code = t.region_code;
+
+\qecho
+\qecho '== governance (test/demo/governance.sql): releases, stars, awards, notices, the public view'
+\i test/demo/governance.sql
+SELECT '第' || r.number || '期' AS release, r.period_start, r.version, r.watermark, r.checksum
+  FROM generate_series(date '2025-10-01', :'month'::date, interval '1 month') m,
+       LATERAL safeidx.publish_release('wuchang_monthly', m::date) r;
+
+\qecho
+\qecho '== 平安星级村居 (star_rating), month' :month
+SELECT class, stars, count(*) AS units, string_agg(region_zh, ' ' ORDER BY rank_in_class) FILTER (WHERE stars >= 3) AS "3+ stars"
+  FROM safeidx.star_rating WHERE rule = 'star_community' AND period_start = :'month'
+ GROUP BY class, stars ORDER BY class, stars DESC;
+
+\qecho
+\qecho '== 平安鼎 (award), year' :year_start
+SELECT region_zh, round(score::numeric, 1) AS score, round(star_share::numeric, 2) AS star_share,
+       coalesce(award_zh, '-') AS award, reason
+  FROM safeidx.award WHERE rule = 'ding' AND year_start = :'year_start';
+
+\qecho
+\qecho '== 预警通知书 (issue_notices for each month, in order; notice_status)'
+SELECT count(*) AS issued
+  FROM generate_series(:'year_start'::date, :'month'::date, interval '1 month') m,
+       LATERAL safeidx.issue_notices('wuchang', m::date, (m + interval '1 month 4 days')::date);
+SELECT number, kind, region_zh, period_start, addressed_to, state, previous_number
+  FROM safeidx.notice_status WHERE scheme = 'wuchang' ORDER BY number;
+
+\qecho
+SELECT min(code) AS community FROM demo.region WHERE level = 'community' \gset
+\qecho '== what a resident sees (public_result), community' :community
+SELECT number, period_start, region_zh, index, grade_zh, colour, rank_level, trend
+  FROM safeidx.public_result WHERE series = 'wuchang_monthly' AND region_code = :'community' ORDER BY number;
