@@ -139,6 +139,19 @@ else
     echo "check: could not set up database safeidx_dump (12_dump_restore.sql will fail)" >&2
 fi
 
+# ---- report rendering ------------------------------------------------------------
+# safeidx.release_report() of release 2 of series wuchang_monthly in database
+# safeidx_dump (above), rendered in headless Chromium to PNG with a negative
+# control (red changed to #C62829), the screenshots decoded into table
+# report_png of database safeidx_report (test/report/render.sh);
+# test/pgtap/15_report.sql checks them (and fails if this did not happen).
+say "report: release_report -> chromium --headless -> PNG -> safeidx_report"
+if bash test/report/render.sh safeidx_dump wuchang_monthly 2 "$work"; then
+    say "report: rendered"
+else
+    echo "check: rendering the report failed (15_report.sql will fail)" >&2
+fi
+
 # ---- b) pgTAP ----------------------------------------------------------------
 tap_ran=0
 tap_passed=0

@@ -64,6 +64,11 @@ SAFEIDX_PACKAGES=(
     libtap-parser-sourcehandler-pgtap-perl
     make
     gcc
+    # test/check.sh renders a release report in headless Chromium (with a
+    # small Chinese font) and decodes the screenshot with python3's zlib.
+    chromium
+    fonts-wqy-microhei
+    python3-minimal
 )
 export PATH="$SAFEIDX_PGBIN:$PATH"
 # Keep connection settings from the caller's environment out of the way.
