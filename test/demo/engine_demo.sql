@@ -119,3 +119,14 @@ SELECT min(code) AS community FROM demo.region WHERE level = 'community' \gset
 \qecho '== what a resident sees (public_result), community' :community
 SELECT number, period_start, region_zh, index, grade_zh, colour, rank_level, trend
   FROM safeidx.public_result WHERE series = 'wuchang_monthly' AND region_code = :'community' ORDER BY number;
+
+\qecho
+\qecho '== the check-up report of the last release (release_report), written to /tmp/safeidx-demo-report.html'
+\pset tuples_only on
+\pset format unaligned
+\o /tmp/safeidx-demo-report.html
+SELECT safeidx.release_report('wuchang_monthly', 3);
+\o
+\pset format aligned
+\pset tuples_only off
+\! wc -c /tmp/safeidx-demo-report.html
