@@ -121,6 +121,20 @@ SELECT number, period_start, region_zh, index, grade_zh, colour, rank_level, tre
   FROM safeidx.public_result WHERE series = 'wuchang_monthly' AND region_code = :'community' ORDER BY number;
 
 \qecho
+\qecho '== 群众满意度 (Anning-style survey), streets, month' :month '— share satisfied per department, 95% Wilson interval'
+SELECT sum(results) AS "region results" FROM safeidx.rebuild('anning_survey', :'month', :'month_end');
+SELECT i.region_zh AS street, i.indicator_zh AS department, i.events || '/' || i.denominator AS answers,
+       round(i.value::numeric, 1) AS "satisfied %",
+       '[' || round(i.value_lower::numeric, 1) || ', ' || round(i.value_upper::numeric, 1) || ']' AS "95% interval"
+  FROM safeidx.indicator_result i
+  JOIN safeidx.result r ON r.scheme = i.scheme AND r.period = i.period AND r.period_start = i.period_start
+                       AND r.region_code = i.region_code AND r.depth = 3
+ WHERE i.scheme = 'anning_survey' AND i.period_start = :'month'
+   AND i.region_code IN (SELECT region_code FROM safeidx.result WHERE scheme = 'anning_survey' AND depth = 3
+                          ORDER BY region_code LIMIT 2)
+ ORDER BY i.region_code, i.node;
+
+\qecho
 \qecho '== the check-up report of the last release (release_report), written to /tmp/safeidx-demo-report.html'
 \pset tuples_only on
 \pset format unaligned

@@ -21,3 +21,26 @@ INSERT INTO safeidx.notice_rule (scheme, warning_rule, notice_kind, acknowledge_
 -- The monthly release series (期).
 INSERT INTO safeidx.release_series (series, scheme, period, title_zh, title_en)
 VALUES ('wuchang_monthly', 'wuchang', 'month', '武昌区平安指数', 'Wuchang safety index');
+
+-- Anning-style household survey (群众满意度): answers about four departments,
+-- deterministic per community and department, in December 2025; the share
+-- satisfied per department with a Wilson interval, missing below 5 answers.
+CREATE TABLE demo.survey_response AS
+SELECT r.code AS community_code, d.department,
+       timestamptz '2025-12-10 10:00+08' + (i * interval '1 hour') AS answered_at,
+       (abs(hashtext(r.code || d.department || i)) % 100) < 70 + abs(hashtext(r.code || d.department)) % 25 AS satisfied
+  FROM demo.region r
+ CROSS JOIN (VALUES ('police'), ('city'), ('environment'), ('market')) d(department)
+ CROSS JOIN LATERAL generate_series(1, 2 + abs(hashtext(r.code || d.department || 'n')) % 9) i
+ WHERE r.level = 'community';
+INSERT INTO safeidx.source (source, relation, region_column, time_column, filter)
+SELECT 'survey_' || d || '_' || k, 'demo.survey_response', 'community_code', 'answered_at',
+       format('department = %L', d) || CASE k WHEN 'satisfied' THEN ' AND satisfied' ELSE '' END
+  FROM unnest('{police,city,environment,market}'::text[]) d, unnest('{satisfied,all}'::text[]) k;
+INSERT INTO safeidx.scheme (scheme, name_zh, name_en) VALUES ('anning_survey', '群众满意度', 'household satisfaction');
+INSERT INTO safeidx.scheme_version (scheme, version, valid_from) VALUES ('anning_survey', '2025Q4', '2025-10-01');
+INSERT INTO safeidx.indicator (scheme, version, node, name_zh, weight, direction, sources, measure, denominator_sources,
+                               per, min_denominator, scoring, scoring_params)
+SELECT 'anning_survey', '2025Q4', d, n, 25, 'positive', ARRAY['survey_' || d || '_satisfied'], 'ratio',
+       ARRAY['survey_' || d || '_all'], 100, 5, 'goalposts', '{"minimum": 60, "maximum": 100}'
+  FROM (VALUES ('police', '公安'), ('city', '城管'), ('environment', '环保'), ('market', '市场监管')) x(d, n);
