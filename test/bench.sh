@@ -10,19 +10,35 @@
 # query runs once to warm up, then SAFEIDX_BENCH_RUNS (default 3) rounds run every
 # query once more; the median of EXPLAIN (ANALYZE, TIMING OFF)'s execution time is
 # reported, with max_parallel_workers_per_gather = 2 (the default) and = 0 (serial).  Fails unless
-# the plain-SQL and safeidx street rates agree to 1e-9 (relative).  Prints a result
-# table, then the same table in Markdown.  The cluster is stopped and removed at the end.
+# the plain-SQL and safeidx street rates agree to 1e-9 (relative).
+#
+# Then the engine phase (test/bench/engine.sql): loads the example schemes
+# (test/demo/schemes.sql) and measures, once each (they write), a whole
+# safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01'), its cell step alone
+# (safeidx.build_cells over the 2024-2025 cells it reads, timed after the
+# rebuild; the results step is the difference), safeidx.refresh('wuchang')
+# with no change and after 1,000 new police incidents (after one refresh that
+# extends the results to today), and a rebuild of 'zhuhai' for 2025-12
+# (daily + monthly); next to two baselines timed like the queries above
+# (median of SAFEIDX_BENCH_RUNS at 2 and 0 workers per gather): count(*) of
+# each table the scheme reads over 2024-2025 (raw scan), and the cell step
+# written by hand, one GROUP BY per source (plain SQL).  Each step is given
+# as a ratio to the serial raw scan and plain SQL of its scheme.
+#
+# Prints the query table and the engine table, then both in Markdown.  The
+# cluster is stopped and removed at the end.
 #
 # Environment: SAFEIDX_BENCH_RUNS (timed runs per query, default 3),
 #   SAFEIDX_BENCH_TUNE=0 (keep the cluster's stock shared_buffers and work_mem),
 #   SAFEIDX_BENCH_EXTSTATS=0 (no extended statistics on the incidents' grouping),
-#   SAFEIDX_BENCH_PLANS=1 (print the plan of each query's last run).
+#   SAFEIDX_BENCH_PLANS=1 (print the plan of each query's last run),
+#   SAFEIDX_BENCH_ENGINE=0 (no engine phase), =wuchang (without Zhuhai).
 
 set -euo pipefail
 
 case ${1:-} in
     -h|--help)
-        sed -n '2,20s/^# \{0,1\}//p' "$0"
+        sed -n '2,35s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
 esac
@@ -39,6 +55,11 @@ fi
 tune=${SAFEIDX_BENCH_TUNE:-1}
 extstats=${SAFEIDX_BENCH_EXTSTATS:-1}
 show_plans=${SAFEIDX_BENCH_PLANS:-0}
+engine=${SAFEIDX_BENCH_ENGINE:-1}
+if [[ $engine != 0 && $engine != 1 && $engine != wuchang ]]; then
+    echo "bench: SAFEIDX_BENCH_ENGINE must be 1, 0 or wuchang, not '$engine'" >&2
+    exit 2
+fi
 
 # Settings of the throw-away cluster for the timed part (after generation, which
 # runs on the stock settings of test/lib/cluster.sh, as test/demo.sh city does).
@@ -245,6 +266,33 @@ for w in 2 0; do
     time_all "$w"
 done
 
+# ---- engine -----------------------------------------------------------------
+# Counted before the engine phase, which inserts 1,000 incidents.
+incident_rows=$(bpsql -At -c 'SELECT count(*) FROM demo.police_incident')
+engine_rows=()
+if [[ $engine != 0 ]]; then
+    say "engine phase (test/bench/engine.sql): example schemes, baselines ($runs runs), rebuild, refresh"
+    t0=$(now_us)
+    bpsql -q -At -v runs="$runs" -v zhuhai="$([[ $engine == wuchang ]] && echo 0 || echo 1)" \
+        -f test/bench/engine.sql
+    t1=$(now_us)
+    engine_s=$(awk -v u="$((t1 - t0))" 'BEGIN { printf "%.1f", u / 1e6 }')
+    say "engine phase took $engine_s s"
+    mapfile -t engine_rows < <(bpsql -At -F '|' -c "
+        SELECT id, label, workers, runs, round(ms::numeric, 1),
+               coalesce(round(x_raw::numeric, 2)::text, '-'), coalesce(round(x_plain::numeric, 2)::text, '-'),
+               coalesce(round(x_raw2::numeric, 2)::text, '-'), coalesce(round(x_plain2::numeric, 2)::text, '-')
+          FROM bench.engine_result")
+    [[ ${#engine_rows[@]} -gt 0 ]] || die "the engine phase left no results"
+    today=$(bpsql -At -c "SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date")
+    engine_note="e1/e2 (z1/z2): sums over the tables (sources) of the median of $runs runs after 1 warm-up, \
+EXPLAIN (ANALYZE, TIMING OFF) execution time, as above; engine steps: one run each (they write), \
+clock_timestamp() around the call, at the default 2 workers per gather (the cells' INSERT ... SELECT runs serially); \
+cell step: build_cells alone, into an emptied cell table, after the rebuild; results step: rebuild minus cell step; \
+e4: the first refresh after the rebuild, which extends the results to today ($today); \
+ratios to the serial (0 workers) raw scan and plain SQL of the same scheme; whole phase $engine_s s"
+fi
+
 # ---- result -----------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
@@ -261,7 +309,7 @@ settings=$(bpsql -At -c "SELECT string_agg(name || '=' || current_setting(name),
     FROM unnest(ARRAY['shared_buffers', 'work_mem', 'jit', 'max_parallel_workers']) AS name")
 cpus=$(nproc)
 mem=$(awk '/^MemTotal:/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
-context="police_incident $(bpsql -At -c 'SELECT count(*) FROM demo.police_incident') rows, \
+context="police_incident $incident_rows rows, \
 $cm_rows community-months, $street_months street-months; PostgreSQL $pg_version, $cpus CPUs, $mem; \
 $settings; extended statistics on the grouping: $( ((extstats)) && echo yes || echo no); \
 median of $runs runs after 1 warm-up, EXPLAIN (ANALYZE, TIMING OFF) execution time"
@@ -280,6 +328,23 @@ for w in 2 0; do
     echo "roll-up vs recomputing from the raw table (workers $w): 4a/3 = $(ratio "${median[4a,$w]}" "${median[3,$w]}"), 4b/3 = $(ratio "${median[4b,$w]}" "${median[3,$w]}"); transition function: 5a/5b = $(ratio "${median[5a,$w]}" "${median[5b,$w]}")"
 done
 
+if [[ ${#engine_rows[@]} -gt 0 ]]; then
+    echo
+    echo "==== engine, scale $scale: $engine_note"
+    echo
+    printf '%-4s %-66s %7s %4s %11s %10s %11s\n' id step workers runs ms "x raw scan" "x plain SQL"
+    for r in "${engine_rows[@]}"; do
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 <<<"$r"
+        printf '%-4s %-66s %7s %4s %11s %10s %11s\n' "$id" "$label" "$w" "$n" "$ms" "$xr" "$xp"
+    done
+    for r in "${engine_rows[@]}"; do
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 <<<"$r"
+        if [[ $id == e3 || $id == z3 ]]; then
+            echo "$id against the 2-worker baselines: $xr2 x raw scan, $xp2 x plain SQL"
+        fi
+    done
+fi
+
 echo
 echo "---- Markdown ----"
 echo
@@ -292,6 +357,17 @@ for r in "${rows[@]}"; do
     IFS='|' read -r id label w launched ms xr xp <<<"$r"
     echo "| $id | $label | $w | $ms | $xr | $xp |"
 done
+if [[ ${#engine_rows[@]} -gt 0 ]]; then
+    echo
+    echo "Engine, scale \`$scale\`: $engine_note."
+    echo
+    echo "| | step | workers per gather | runs | ms | × raw scan | × plain SQL |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
+    for r in "${engine_rows[@]}"; do
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 <<<"$r"
+        echo "| $id | $label | $w | $n | $ms | $xr | $xp |"
+    done
+fi
 
 rm -rf -- "$work"
 work=

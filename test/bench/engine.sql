@@ -1,0 +1,341 @@
+-- test/bench/engine.sql -- the engine phase of test/bench.sh: what computing a
+-- whole scheme costs, next to what merely reading its data costs.
+--
+-- Needs the safeidx extension, the demo city (test/demo/city.sql, demo.generate)
+-- and schema bench (test/bench/queries.sql, or none: it is created if missing).
+-- Run from the repo root (it loads test/demo/schemes.sql), by psql -At:
+--   psql -At -v runs=3 -v zhuhai=1 -f test/bench/engine.sql
+--     runs    timed runs of each read-only baseline query (default 3)
+--     zhuhai  1 (default): also rebuild the Zhuhai scheme; 0: Wuchang only
+-- It prints one progress line per measurement and leaves the results in
+-- bench.engine_timing (every measurement) and bench.engine_result (the table
+-- test/bench.sh prints).  It changes the database: it loads the example
+-- schemes (with their indexes on the time columns), builds them (change-capture
+-- triggers on the departmental tables) and inserts 1,000 police incidents.
+--
+-- The measurements (local dates in the scheme's time zone, Asia/Shanghai):
+--   e1  raw scan: SELECT count(*) of every departmental table Wuchang reads,
+--       over the dates its rebuild reads (2024-01-01 .. 2026-01-01, the
+--       results' year and the year its baselines look back on), one query
+--       per table; the sum of the per-table medians
+--   e2  plain SQL: the cell step written by hand, one query per Wuchang
+--       source: SELECT code, date_trunc('month', local time), count(*)
+--       ... WHERE <source filter> AND <dates> GROUP BY 1, 2; the sum
+--   e1 and e2 (and z1, z2) run with max_parallel_workers_per_gather = 2 and
+--   = 0: one warm-up round, then :runs rounds of every query at both
+--   settings, interleaved; the median EXPLAIN (ANALYZE, TIMING OFF)
+--   execution time of each query (as for the first table of test/bench.sh)
+--   e3  SELECT * FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01'),
+--       clock_timestamp() before and after, once (it writes)
+--   e3c its cell step: all Wuchang cells deleted (and the table vacuumed),
+--       then safeidx.build_cells('wuchang', '2024-01-01', '2026-01-01') timed
+--       alone, once; e3r its results step = e3 - e3c
+--   e4  safeidx.refresh('wuchang') right after the rebuild: it extends the
+--       results to today (2026-01 .. the current month), as every first
+--       refresh after a rebuild up to a past date does; timed, not compared
+--   e4a refresh with no change since
+--   e4b INSERT of 1,000 police incidents in December 2025 spread over 50
+--       communities (ids above max(id)), with the change-capture triggers
+--   e4c refresh after them
+--   z1, z2, z3, z3c, z3r  the same as e1 .. e3r for the Zhuhai scheme (daily
+--       and monthly), rebuilt for December 2025 ('2025-12-01', '2026-01-01'):
+--       its cells are daily, 2024-01-01 .. 2026-01-01, and z2 groups by day
+-- Every engine step runs once, at the default settings (2 workers per
+-- gather; build_cells writes with INSERT ... SELECT, which PostgreSQL 15
+-- never runs in parallel).  bench.engine_result gives each step's ratios to
+-- the serial (0 workers) raw scan and plain SQL of its scheme.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+\if :{?runs}
+\else
+\set runs 3
+\endif
+\if :{?zhuhai}
+\else
+\set zhuhai 1
+\endif
+
+-- ---- the example schemes -----------------------------------------------------
+BEGIN;
+\i test/demo/schemes.sql
+COMMIT;
+SET client_min_messages = warning;
+-- the catalogue tables just filled, as autovacuum would have them
+ANALYZE safeidx.region, safeidx.population, safeidx.source, safeidx.indicator;
+
+CREATE SCHEMA IF NOT EXISTS bench;
+DROP TABLE IF EXISTS bench.engine_query, bench.engine_run, bench.engine_timing CASCADE;
+
+-- the read-only baseline queries: grp e1/e2 (Wuchang), z1/z2 (Zhuhai)
+CREATE TABLE bench.engine_query (
+    grp    text NOT NULL,
+    item   text NOT NULL,        -- table (raw scan) or source (plain SQL)
+    sql    text NOT NULL,
+    PRIMARY KEY (grp, item)
+);
+CREATE TABLE bench.engine_run (
+    grp      text NOT NULL,
+    item     text NOT NULL,
+    workers  integer NOT NULL,
+    round    integer NOT NULL,   -- 0: warm-up
+    ms       float8 NOT NULL,
+    launched integer,
+    scan     text
+);
+CREATE TABLE bench.engine_timing (
+    seq     serial PRIMARY KEY,
+    id      text NOT NULL,
+    label   text NOT NULL,
+    workers text NOT NULL,
+    runs    integer NOT NULL,
+    ms      float8 NOT NULL,
+    detail  text
+);
+
+-- raw scans: count(*) of each table a scheme reads, over [from, to) local
+CREATE FUNCTION bench.engine_raw_queries(grp text, scheme text, from_date date, to_date date)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO bench.engine_query
+    SELECT DISTINCT grp, s.relation,
+           format('SELECT count(*) FROM %s WHERE %I >= %L::timestamp AT TIME ZONE %L AND %I < %L::timestamp AT TIME ZONE %L',
+                  s.relation, s.time_column, from_date, sc.time_zone, s.time_column, to_date, sc.time_zone)
+      FROM safeidx.scheme_sources(scheme) s, safeidx.scheme sc
+     WHERE sc.scheme = engine_raw_queries.scheme;
+$$;
+
+-- the cell step by hand: per source, its rows counted per region code and
+-- local period (every source of these schemes is a count)
+CREATE FUNCTION bench.engine_plain_queries(grp text, scheme text, period text, from_date date, to_date date)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO bench.engine_query
+    SELECT grp, s.source,
+           format('SELECT %1$I, date_trunc(%2$L, %3$I AT TIME ZONE %4$L) AS period_start, count(*) FROM %5$s'
+                  ' WHERE %6$s%3$I >= %7$L::timestamp AT TIME ZONE %4$L AND %3$I < %8$L::timestamp AT TIME ZONE %4$L'
+                  ' GROUP BY 1, 2',
+                  s.region_column, period, s.time_column, sc.time_zone, s.relation,
+                  coalesce('(' || s.filter || ') AND ', ''), from_date, to_date)
+      FROM safeidx.scheme_sources(scheme) s, safeidx.scheme sc
+     WHERE sc.scheme = engine_plain_queries.scheme
+       AND s.measure = 'count';
+$$;
+
+SELECT bench.engine_raw_queries('e1', 'wuchang', '2024-01-01', '2026-01-01') \g /dev/null
+SELECT bench.engine_plain_queries('e2', 'wuchang', 'month', '2024-01-01', '2026-01-01') \g /dev/null
+\if :zhuhai
+SELECT bench.engine_raw_queries('z1', 'zhuhai', '2024-01-01', '2026-01-01') \g /dev/null
+SELECT bench.engine_plain_queries('z2', 'zhuhai', 'day', '2024-01-01', '2026-01-01') \g /dev/null
+\endif
+-- count(*) is the hand-written equivalent only of plain counts
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM safeidx.source s
+                WHERE s.source IN (SELECT x.source FROM safeidx.scheme_sources('wuchang') x
+                                   UNION SELECT x.source FROM safeidx.scheme_sources('zhuhai') x)
+                  AND (s.measure <> 'count' OR s.severity IS NOT NULL)) THEN
+        RAISE EXCEPTION 'bench: a source of the example schemes is not a plain count; update test/bench/engine.sql';
+    END IF;
+END $$;
+
+-- One run of a read-only query: EXPLAIN (ANALYZE, TIMING OFF) execution time,
+-- workers launched (the most of any Gather) and how its table is read.
+CREATE FUNCTION bench.engine_explain(sql text, OUT ms float8, OUT launched integer, OUT scan text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    m    text[];
+BEGIN
+    launched := 0;
+    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF) ' || sql LOOP
+        m := regexp_match(line, 'Execution Time: ([0-9.]+) ms');
+        IF m IS NOT NULL THEN ms := m[1]::float8; END IF;
+        m := regexp_match(line, 'Workers Launched: ([0-9]+)');
+        IF m IS NOT NULL THEN launched := greatest(launched, m[1]::integer); END IF;
+        m := regexp_match(line, '((Parallel )?(Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan)( using [a-z_]+)? on [a-z_]+)');
+        IF m IS NOT NULL AND scan IS NULL THEN scan := m[1]; END IF;
+    END LOOP;
+END $$;
+
+-- The baselines: one warm-up round, then :runs rounds of every query at 2
+-- and at 0 workers per gather, interleaved.
+CREATE FUNCTION bench.engine_time_reads(runs integer) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r integer;
+    w integer;
+    q bench.engine_query;
+    e record;
+BEGIN
+    FOR r IN 0 .. runs LOOP
+        FOREACH w IN ARRAY CASE WHEN r = 0 THEN '{2}'::int[] ELSE '{2,0}'::int[] END LOOP
+            PERFORM set_config('max_parallel_workers_per_gather', w::text, true);
+            FOR q IN SELECT * FROM bench.engine_query ORDER BY grp, item LOOP
+                e := bench.engine_explain(q.sql);
+                INSERT INTO bench.engine_run VALUES (q.grp, q.item, w, r, e.ms, e.launched, e.scan);
+            END LOOP;
+        END LOOP;
+    END LOOP;
+END $$;
+
+-- One engine step, once: wall time by clock_timestamp() around it; detail_sql
+-- (one text value) describes what it did.  Rebuilds and refreshes are
+-- described by the row they add to safeidx.refresh_log.
+CREATE FUNCTION bench.engine_step(id text, label text, sql text, detail_sql text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    t0     timestamptz;
+    ms     float8;
+    n      bigint;
+    log    safeidx.refresh_log;
+    detail text;
+BEGIN
+    t0 := clock_timestamp();
+    EXECUTE sql;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    IF sql ~ 'safeidx\.(rebuild|refresh)\(' THEN
+        SELECT * INTO log FROM safeidx.refresh_log l ORDER BY l.started_at DESC LIMIT 1;
+        detail := format('%s: %s changes consumed, %s cells and %s results written, periods %s .. %s',
+                         log.kind, log.changes, log.cells, log.results,
+                         coalesce(log.first_period::text, '-'), coalesce(log.last_period::text, '-'));
+    ELSIF detail_sql IS NOT NULL THEN
+        EXECUTE detail_sql INTO detail;
+    ELSE
+        detail := format('%s rows', n);
+    END IF;
+    INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail)
+    VALUES (id, label, current_setting('max_parallel_workers_per_gather'), 1, ms, detail);
+    RETURN format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1), detail);
+END $$;
+
+-- The range of cells a rebuild read must be the one the baselines read.
+CREATE FUNCTION bench.engine_check_range(scheme text, cells_from date, cells_to date) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    b safeidx.built_range;
+BEGIN
+    SELECT * INTO b FROM safeidx.built_range r WHERE r.scheme = engine_check_range.scheme;
+    IF b.cells_from IS DISTINCT FROM cells_from OR b.cells_to IS DISTINCT FROM cells_to THEN
+        RAISE EXCEPTION 'bench: scheme % has cells for [%, %), not [%, %) as the baselines assume',
+            scheme, b.cells_from, b.cells_to, cells_from, cells_to;
+    END IF;
+END $$;
+
+-- Sums of the per-query medians of the baselines, as rows of engine_timing.
+CREATE FUNCTION bench.engine_baseline(grp text, label text) RETURNS SETOF text
+LANGUAGE sql AS $$
+    WITH med AS (
+        SELECT r.item, r.workers, count(*) AS runs,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms) AS ms,
+               (array_agg(r.launched ORDER BY r.round DESC))[1] AS launched,
+               (array_agg(r.scan ORDER BY r.round DESC))[1] AS scan
+          FROM bench.engine_run r
+         WHERE r.grp = engine_baseline.grp AND r.round > 0
+         GROUP BY 1, 2),
+    ins AS (
+        INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail)
+        SELECT grp, label, m.workers::text, min(m.runs), sum(m.ms),
+               string_agg(format('%s %s ms (%s, %s launched)', m.item, round(m.ms::numeric, 1), m.scan, m.launched),
+                          '; ' ORDER BY m.item)
+          FROM med m GROUP BY m.workers ORDER BY m.workers DESC
+        RETURNING *)
+    SELECT format('  %-4s %-66s %10s ms  (%s workers per gather: the sum of the medians above)',
+                  i.id, i.label, round(i.ms::numeric, 1), i.workers)
+      FROM ins i ORDER BY i.workers DESC;
+$$;
+
+-- ---- baselines: reading the data, and the cell step in plain SQL ------------
+\echo '  baselines: 1 warm-up round, then' :runs 'rounds at 2 and 0 workers per gather'
+SELECT bench.engine_time_reads(:runs) \g /dev/null
+SELECT format('    %-3s %-22s workers %s (launched %s), %s: runs %s ms, median %s ms',
+              r.grp, r.item, r.workers, (array_agg(r.launched ORDER BY r.round DESC))[1],
+              (array_agg(r.scan ORDER BY r.round DESC))[1],
+              string_agg(round(r.ms::numeric, 1)::text, ' ' ORDER BY r.round),
+              round((percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms))::numeric, 1))
+  FROM bench.engine_run r WHERE r.round > 0
+ GROUP BY r.grp, r.item, r.workers ORDER BY r.grp, r.item, r.workers DESC;
+
+SELECT bench.engine_baseline('e1', format('raw scan: count(*), %s tables of Wuchang, 2024-2025', count(*)))
+  FROM bench.engine_query WHERE grp = 'e1';
+SELECT bench.engine_baseline('e2', format('plain SQL: community-month count(*), %s sources, 2024-2025', count(*)))
+  FROM bench.engine_query WHERE grp = 'e2';
+
+-- ---- Wuchang: rebuild, its cell step, refreshes ------------------------------
+SELECT bench.engine_step('e3', 'safeidx.rebuild(''wuchang'', ''2025-01-01'', ''2026-01-01'')',
+                         $$SELECT * FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01')$$);
+SELECT bench.engine_check_range('wuchang', '2024-01-01', '2026-01-01') \g /dev/null
+-- the cell step alone, into an empty (vacuumed) cell table as in the rebuild
+DELETE FROM safeidx.cell WHERE scheme = 'wuchang';
+VACUUM safeidx.cell;
+SELECT bench.engine_step('e3c', 'cell step: build_cells(''wuchang'', ''2024-01-01'', ''2026-01-01'')',
+                         $$SELECT safeidx.build_cells('wuchang', '2024-01-01', '2026-01-01')$$,
+                         $$SELECT format('%s cells', count(*)) FROM safeidx.cell WHERE scheme = 'wuchang'$$);
+INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail)
+SELECT 'e3r', 'results step: rebuild - cell step', r.workers, 1, r.ms - c.ms, 'e3 - e3c'
+  FROM bench.engine_timing r, bench.engine_timing c WHERE r.id = 'e3' AND c.id = 'e3c'
+RETURNING format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1), detail);
+-- as autovacuum would leave them after a rebuild
+VACUUM ANALYZE safeidx.cell, safeidx.result, safeidx.result_node;
+
+SELECT bench.engine_step('e4', 'refresh(''wuchang'') right after the rebuild: new months to today',
+                         $$SELECT * FROM safeidx.refresh('wuchang')$$);
+SELECT bench.engine_step('e4a', 'refresh(''wuchang''), no change since',
+                         $$SELECT * FROM safeidx.refresh('wuchang')$$);
+-- 1,000 incidents reported in December 2025 (local), every 44 minutes, in
+-- 50 communities spread over the code list, categories in turn
+SELECT bench.engine_step('e4b', 'INSERT 1,000 police incidents, 50 communities, 2025-12',
+    $$INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+      SELECT m.max_id + 1 + g.i,
+             ('2025-12-01'::timestamp + g.i * interval '44 minutes' + interval '7 minutes') AT TIME ZONE 'Asia/Shanghai',
+             c.codes[g.i % cardinality(c.codes) + 1],
+             k.category, k.category NOT IN ('disorder', 'other')
+        FROM generate_series(0, 999) g(i)
+       CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
+       CROSS JOIN (SELECT array_agg(x.code ORDER BY x.code) AS codes
+                     FROM (SELECT r.code, row_number() OVER (ORDER BY r.code) - 1 AS k,
+                                  greatest(count(*) OVER () / 50, 1) AS step
+                             FROM demo.region r WHERE r.level = 'community') x
+                    WHERE x.k % x.step = 0 AND x.k / x.step < 50) c
+       CROSS JOIN LATERAL (SELECT (ARRAY['burglary', 'ebike_theft', 'other_theft', 'fraud', 'telecom_fraud',
+                                         'assault', 'robbery', 'disorder', 'other'])[g.i % 9 + 1] AS category) k$$,
+    $$SELECT format('%s rows in %s communities; %s change_log rows for wuchang',
+                    count(*), count(DISTINCT community_code),
+                    (SELECT count(*) FROM safeidx.change_log WHERE scheme = 'wuchang'))
+        FROM demo.police_incident
+       WHERE id > (SELECT max(id) - 1000 FROM demo.police_incident)$$);
+SELECT bench.engine_step('e4c', 'refresh(''wuchang'') after them',
+                         $$SELECT * FROM safeidx.refresh('wuchang')$$);
+
+-- ---- Zhuhai: daily and monthly ----------------------------------------------
+\if :zhuhai
+SELECT bench.engine_baseline('z1', format('raw scan: count(*), %s tables of Zhuhai, 2024-2025', count(*)))
+  FROM bench.engine_query WHERE grp = 'z1';
+SELECT bench.engine_baseline('z2', format('plain SQL: community-day count(*), %s sources, 2024-2025', count(*)))
+  FROM bench.engine_query WHERE grp = 'z2';
+SELECT bench.engine_step('z3', 'safeidx.rebuild(''zhuhai'', ''2025-12-01'', ''2026-01-01'')',
+                         $$SELECT * FROM safeidx.rebuild('zhuhai', '2025-12-01', '2026-01-01')$$);
+SELECT bench.engine_check_range('zhuhai', '2024-01-01', '2026-01-01') \g /dev/null
+DELETE FROM safeidx.cell WHERE scheme = 'zhuhai';
+VACUUM safeidx.cell;
+SELECT bench.engine_step('z3c', 'cell step: build_cells(''zhuhai'', ''2024-01-01'', ''2026-01-01'')',
+                         $$SELECT safeidx.build_cells('zhuhai', '2024-01-01', '2026-01-01')$$,
+                         $$SELECT format('%s cells (%s daily)', count(*), count(*) FILTER (WHERE period = 'day'))
+                             FROM safeidx.cell WHERE scheme = 'zhuhai'$$);
+INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail)
+SELECT 'z3r', 'results step: rebuild - cell step', r.workers, 1, r.ms - c.ms, 'z3 - z3c'
+  FROM bench.engine_timing r, bench.engine_timing c WHERE r.id = 'z3' AND c.id = 'z3c'
+RETURNING format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1), detail);
+\endif
+
+-- ---- the table ----------------------------------------------------------------
+-- Each row's ratios to its scheme's serial (0 workers) raw scan and plain
+-- SQL (x_raw, x_plain) and to the 2-worker ones (x_raw2, x_plain2).
+CREATE VIEW bench.engine_result AS
+SELECT t.seq, t.id, t.label, t.workers, t.runs, t.ms,
+       t.ms / nullif(r0.ms, 0) AS x_raw, t.ms / nullif(p0.ms, 0) AS x_plain,
+       t.ms / nullif(r2.ms, 0) AS x_raw2, t.ms / nullif(p2.ms, 0) AS x_plain2, t.detail
+  FROM bench.engine_timing t
+  LEFT JOIN bench.engine_timing r0 ON r0.id = left(t.id, 1) || '1' AND r0.workers = '0'
+  LEFT JOIN bench.engine_timing p0 ON p0.id = left(t.id, 1) || '2' AND p0.workers = '0'
+  LEFT JOIN bench.engine_timing r2 ON r2.id = left(t.id, 1) || '1' AND r2.workers = '2'
+  LEFT JOIN bench.engine_timing p2 ON p2.id = left(t.id, 1) || '2' AND p2.workers = '2'
+ ORDER BY left(t.id, 1), t.seq;
