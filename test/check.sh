@@ -106,8 +106,8 @@ passed=$((passed + regress_passed))
 failed=$((failed + regress_failed))
 
 # ---- pg_dump round trip --------------------------------------------------------
-# A database with the demo city, the example schemes, a user grade scale,
-# built results and two releases is dumped (custom format) and restored into another database;
+# A database with the demo city, the example schemes and governance rules, a
+# user grade scale, built results, two releases and warning notices is dumped (custom format) and restored into another database;
 # test/pgtap/12_dump_restore.sql compares the two (and fails if this did not
 # happen).
 say "pg_dump round trip: safeidx_dump -> pg_dump -> pg_restore -> safeidx_restore"
@@ -118,14 +118,17 @@ CREATE EXTENSION safeidx;
 SELECT demo.generate('small', 42);
 BEGIN;
 \i test/demo/schemes.sql
+\i test/demo/governance.sql
 INSERT INTO safeidx.grade_scale VALUES ('three', 'a user scale');
 INSERT INTO safeidx.grade_band VALUES ('three', 1, 85, '好', 'good', '#1565C0'), ('three', 2, 60, '中', 'fair', '#F9A825'),
                                       ('three', 3, NULL, '差', 'poor', '#C62828');
 COMMIT;
 SELECT count(*) FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01');
-INSERT INTO safeidx.release_series (series, scheme, period, title_zh) VALUES ('wuchang_monthly', 'wuchang', 'month', '武昌区平安指数');
 SELECT number FROM safeidx.publish_release('wuchang_monthly', '2025-11-01');
 SELECT number FROM safeidx.publish_release('wuchang_monthly', '2025-12-01');
+SELECT count(*) FROM generate_series(date '2025-01-01', date '2025-12-01', interval '1 month') m,
+                     LATERAL safeidx.issue_notices('wuchang', m::date, (m + interval '1 month 4 days')::date);
+SELECT safeidx.acknowledge_notice(min(id), 'received') FROM safeidx.notice;
 SQL
 then
     if pg_dump -Fc -d safeidx_dump -f "$work/safeidx_dump.pgdump" \

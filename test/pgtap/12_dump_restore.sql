@@ -23,13 +23,13 @@ CREATE FUNCTION pg_temp.digest(db text, rel text, cond text DEFAULT 'true') RETU
 $$;
 
 BEGIN;
-SELECT plan(26);
+SELECT plan(32);
 
 SELECT isnt(pg_temp.value_in('safeidx_restore', 'SELECT extversion FROM pg_extension WHERE extname = ''safeidx'''),
             NULL, 'the restored database exists and has safeidx');
 SELECT is(pg_temp.digest('safeidx_restore', 'safeidx.' || t), pg_temp.digest('safeidx_dump', 'safeidx.' || t),
           t || ' restored row for row')
-  FROM unnest('{scheme,scheme_version,indicator,source,region,population,warning_rule,grade_scale,grade_band,cell,result,result_node,built_range,refresh_log,release_series,release,release_result,release_indicator}'::text[]) t;
+  FROM unnest('{scheme,scheme_version,indicator,source,region,population,warning_rule,grade_scale,grade_band,cell,result,result_node,built_range,refresh_log,release_series,release,release_result,release_indicator,star_rule,award_rule,notice_rule,notice,notice_log}'::text[]) t;
 SELECT is(pg_temp.value_in('safeidx_restore', 'SELECT count(*) FROM safeidx.grade_band WHERE scale = ''three'''), '3',
           'the user grade scale came back, the built-in ones are not doubled (grade_band compared above)');
 SELECT is(pg_temp.value_in('safeidx_restore',
@@ -43,6 +43,9 @@ SELECT is(pg_temp.value_in('safeidx_restore',
             $$SELECT string_agg(number || ':' || (checksum = safeidx.release_checksum(series, number, revision)), ',' ORDER BY number)
                 FROM safeidx.release$$), '1:true,2:true',
           'both releases came back and match their checksums');
+SELECT is(pg_temp.value_in('safeidx_restore',
+            $$SELECT string_agg(number || ':' || state, ',' ORDER BY number) FROM safeidx.notice_status WHERE number = '2025-001'$$),
+          '2025-001:acknowledged', 'the notices came back with their history');
 
 -- The restored copy keeps working: a new December incident is captured and refreshed.
 SELECT is(pg_temp.value_in('safeidx_restore', $$
