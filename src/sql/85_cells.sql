@@ -209,17 +209,16 @@ $$;
 COMMENT ON FUNCTION @extschema@.finest_period(text[]) IS 'the finest of some period kinds: cells are read at this kind and summed into the others';
 
 -- Deletes the cells of a scheme in [from, to) for some region codes (NULL:
--- all codes), for one period kind and source (NULL: all).
-CREATE FUNCTION @extschema@.delete_cells(scheme text, period text, source text, from_date date, to_date date, codes text[])
+-- all codes), for one period kind.
+CREATE FUNCTION @extschema@.delete_cells(scheme text, period text, from_date date, to_date date, codes text[])
 RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     DELETE FROM @extschema@.cell c
      WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
-       AND (delete_cells.source IS NULL OR c.source = delete_cells.source)
        AND c.period_start >= from_date AND c.period_start < to_date
        AND (codes IS NULL OR c.region_code = ANY (codes)
             OR (c.region_code IS NULL AND array_position(codes, NULL) IS NOT NULL));
 $$;
-COMMENT ON FUNCTION @extschema@.delete_cells(text, text, text, date, date, text[]) IS 'deletes the cells of a scheme and period kind in [from, to) for a source (NULL: all) and region codes (NULL: all)';
+COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[]) IS 'deletes the cells of a scheme and period kind in [from, to) for some region codes (NULL: all)';
 
 -- Recomputes cells: each departmental table is read once over [from, to)
 -- at the scheme's finest period kind for all the additive sources bound to
@@ -250,9 +249,7 @@ BEGIN
     FOREACH kind IN ARRAY @extschema@.finest_first(sc.periods) LOOP
         lo := date_trunc(kind, from_date)::date;
         hi := @extschema@.period_end(kind, date_trunc(kind, to_date - 1)::date);
-        FOR src IN SELECT * FROM @extschema@.scheme_sources(sc.scheme) LOOP
-            PERFORM @extschema@.delete_cells(sc.scheme, kind, src.source, lo, hi, codes);
-        END LOOP;
+        PERFORM @extschema@.delete_cells(sc.scheme, kind, lo, hi, codes);
         -- one read per departmental table (and region and time column) at
         -- the finest kind; count-distinct sources at every kind
         FOR grp IN
