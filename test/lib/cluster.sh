@@ -17,6 +17,15 @@
 #
 # The current directory is the repo root afterwards.
 #
+# Environment (optional):
+#   SAFEIDX_PG_PREFIX  a directory for a private copy of the PostgreSQL 15
+#                     installation (binaries, share, lib; headers linked), made
+#                     on first use and used instead of the system's: the
+#                     extension is installed there, so several checkouts can
+#                     build and test at once without replacing each other's
+#                     safeidx.so.  PostgreSQL finds its files relative to its
+#                     binaries, so the copy works from any directory.
+#
 # Hooks for the sourcing script (all optional):
 #   SAFEIDX_ON_ABORT  name of a function run at the very end of an exit that
 #                     did not come through safeidx_teardown (a failure, set -e,
@@ -51,7 +60,7 @@ fi
 
 SAFEIDX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SAFEIDX_PG_VERSION=15
-SAFEIDX_PGBIN=/usr/lib/postgresql/$SAFEIDX_PG_VERSION/bin
+SAFEIDX_PGBIN=${SAFEIDX_PG_PREFIX:+$SAFEIDX_PG_PREFIX}/usr/lib/postgresql/$SAFEIDX_PG_VERSION/bin
 SAFEIDX_PG_CONFIG=$SAFEIDX_PGBIN/pg_config
 SAFEIDX_OS_USER=safeidx
 # make and gcc are on every machine of this project's kind; listed so that a
@@ -184,6 +193,21 @@ safeidx_install_packages() {
     [[ ${#missing[@]} -eq 0 ]] || die "still not installed after apt-get: ${missing[*]}"
 }
 
+# A private copy of the installed PostgreSQL under $SAFEIDX_PG_PREFIX (see
+# the header), refreshed from the system's when the system's is newer.
+safeidx_private_pg() {
+    local prefix=$1 v=$SAFEIDX_PG_VERSION
+    [[ $prefix == /* ]] || die "SAFEIDX_PG_PREFIX must be an absolute path, not '$prefix'"
+    if [[ ! -x $prefix/usr/lib/postgresql/$v/bin/postgres \
+          || /usr/lib/postgresql/$v/bin/postgres -nt $prefix/usr/lib/postgresql/$v/bin/postgres ]]; then
+        say "copying the PostgreSQL $v installation to $prefix"
+        mkdir -p "$prefix/usr/lib/postgresql" "$prefix/usr/share/postgresql" "$prefix/usr/include"
+        cp -a "/usr/lib/postgresql/$v" "$prefix/usr/lib/postgresql/"
+        cp -a "/usr/share/postgresql/$v" "$prefix/usr/share/postgresql/"
+        ln -sfn /usr/include/postgresql "$prefix/usr/include/postgresql"
+    fi
+}
+
 # ---- 2. build ----------------------------------------------------------------
 safeidx_build() {
     say "building the extension (make)"
@@ -293,6 +317,7 @@ safeidx_setup_cron() {
 
 # ---- run ----------------------------------------------------------------------
 safeidx_install_packages "${SAFEIDX_PACKAGES[@]}"
+[[ -z ${SAFEIDX_PG_PREFIX:-} ]] || safeidx_private_pg "$SAFEIDX_PG_PREFIX"
 safeidx_build
 safeidx_start_cluster
 safeidx_setup_cron
