@@ -1,4 +1,14 @@
 # safeidx: PGXS build.  The version lives only in safeidx.control.
+#
+# The product lives under src/, one folder per layer, in the order data flows:
+#   kernel     C functions and aggregates: rates, scores, indices, grades
+#   catalogue  periods, regions, population, sources (departmental tables)
+#   scheme     grade scales, schemes, versions, indicator trees
+#   engine     change capture -> cells -> results; rebuild and refresh
+#   results    the result views
+#   governance warnings, stars, awards, releases, notices, the public view
+#   report     the monthly HTML report of a release
+#   upgrade    the frozen 0.1.0 install script and the state migrations
 EXTENSION  = safeidx
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 
@@ -8,33 +18,107 @@ ifneq ($(META_VERSION),$(EXTVERSION))
 $(error META.json gives version(s) "$(META_VERSION)" but $(EXTENSION).control gives $(EXTVERSION))
 endif
 
+PG_CONFIG ?= pg_config
+
+# Supported: PostgreSQL 15 (tested), 16 and 17 (built against, untested).
+# The SQL needs 15: UNIQUE NULLS NOT DISTINCT, security_invoker views.
+PG_MAJOR = $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+ifeq ($(filter 15 16 17,$(PG_MAJOR)),)
+$(error safeidx needs PostgreSQL 15, 16 or 17; $(PG_CONFIG) is PostgreSQL "$(PG_MAJOR)")
+endif
+
 MODULE_big = safeidx
 OBJS = \
-	src/safeidx.o \
-	src/checks.o \
-	src/summary_io.o \
-	src/poisson.o \
-	src/rate.o \
-	src/scoring.o \
-	src/groupstats.o \
-	src/weighted.o \
-	src/grade.o \
-	src/filter.o \
-	src/proportion.o
-
-# The install script is built from the SQL sources under src/sql, in name order.
-SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-
-REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue engine scheme release star notice survey public report
-
+	src/kernel/module.o \
+	src/kernel/checks.o \
+	src/kernel/summary_io.o \
+	src/kernel/poisson.o \
+	src/kernel/rate.o \
+	src/kernel/scoring.o \
+	src/kernel/proportion.o \
+	src/kernel/groupstats.o \
+	src/kernel/weighted.o \
+	src/kernel/grade.o \
+	src/catalogue/filter.o
+PG_CPPFLAGS = -I$(srcdir)/src/kernel
 PG_CFLAGS = -Wall -Wextra -Werror
+
+# The install script: every layer's SQL in load order.  Each file marks its
+# state (types, tables, built-in rows: run once, changed by migrations) apart
+# from its code (CREATE OR REPLACE, re-run by every upgrade): src/upgrade/code.awk.
+SQL_SOURCES = \
+	src/kernel/rate.sql \
+	src/kernel/scoring.sql \
+	src/kernel/proportion.sql \
+	src/kernel/groupstats.sql \
+	src/kernel/weighted.sql \
+	src/kernel/grade.sql \
+	src/catalogue/guard.sql \
+	src/catalogue/period.sql \
+	src/catalogue/region.sql \
+	src/catalogue/population.sql \
+	src/catalogue/source.sql \
+	src/catalogue/source_read.sql \
+	src/scheme/grade_scale.sql \
+	src/scheme/scheme.sql \
+	src/scheme/version.sql \
+	src/scheme/indicator.sql \
+	src/scheme/indicator_source.sql \
+	src/scheme/validate.sql \
+	src/engine/capture.sql \
+	src/engine/cells.sql \
+	src/engine/results.sql \
+	src/engine/build.sql \
+	src/results/index_result.sql \
+	src/results/indicator_result.sql \
+	src/results/node_result.sql \
+	src/results/unknown_region_rows.sql \
+	src/governance/warning.sql \
+	src/governance/star.sql \
+	src/governance/award.sql \
+	src/governance/release.sql \
+	src/governance/verify.sql \
+	src/governance/notice.sql \
+	src/governance/notice_issue.sql \
+	src/governance/notice_lifecycle.sql \
+	src/governance/public.sql \
+	src/report/html.sql \
+	src/report/sections.sql \
+	src/report/report.sql
+
+# Upgrades (doc/upgrades.md): for every earlier version V, the script
+# safeidx--V--$(EXTVERSION).sql runs the state migrations src/upgrade/A--B.sql
+# from V up to this version, in chain order, then the code of this version.
+UPGRADE_FROM = 0.1.0
+MIGRATIONS = $(wildcard src/upgrade/[0-9]*--*.sql)
+UPGRADES = $(foreach v,$(UPGRADE_FROM),$(EXTENSION)--$(v)--$(EXTVERSION).sql)
+
+DATA = $(foreach v,$(UPGRADE_FROM),src/upgrade/$(EXTENSION)--$(v).sql)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
+DOCS := $(wildcard doc/*.md)
+
+# (listed in dependency order until every test file stands alone)
+REGRESS = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue engine scheme release star notice survey public report
 
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 
-PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control
-	cat $(SQL_SOURCES) > $@
+	( printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
+	  for f in $(SQL_SOURCES); do printf '\n-- ==== %s ====\n' "$$f"; cat "$$f"; done ) > $@
+
+$(UPGRADES): $(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_SOURCES) $(MIGRATIONS) src/upgrade/code.awk $(EXTENSION).control
+	( printf '%s\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
+	  v=$*; \
+	  while [ "$$v" != "$(EXTVERSION)" ]; do \
+	      m=$$(ls src/upgrade/$$v--*.sql 2>/dev/null); \
+	      [ -n "$$m" ] || { echo "no migration from $$v in src/upgrade" >&2; exit 1; }; \
+	      printf '\n-- ==== %s ====\n' "$$m"; cat "$$m"; \
+	      v=$$(basename "$$m" .sql); v=$${v#*--}; \
+	  done; \
+	  for f in $(SQL_SOURCES); do \
+	      printf '\n-- ==== %s (code) ====\n' "$$f"; \
+	      awk -f src/upgrade/code.awk "$$f"; \
+	  done ) > $@.tmp && mv $@.tmp $@

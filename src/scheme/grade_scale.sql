@@ -1,11 +1,6 @@
--- safeidx install script, part 50: grade scales as data, and grading an index.
+-- grade_scale.sql: grade scales as data (built-in Wuchang and Zhuhai, user scales) and grade().
 
-CREATE FUNCTION @extschema@.grade_level(index float8, cuts float8[])
-RETURNS integer AS 'MODULE_PATHNAME', 'grade_level'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.grade_level(float8, float8[]) IS
-'level of an index on a scale with strictly decreasing cut points: 1 at or above the first cut, n+1 below the last';
-
+-- [state]
 CREATE TABLE @extschema@.grade_scale (
     scale       text PRIMARY KEY CHECK (scale ~ '^[a-z][a-z0-9_]*$'),
     description text NOT NULL,
@@ -27,9 +22,10 @@ CREATE TABLE @extschema@.grade_band (
 COMMENT ON TABLE @extschema@.grade_band IS
 'bands of a grade scale, best first: level 1 holds indices >= its min_index; the last level has min_index NULL and holds the rest';
 
+-- [code]
 -- A scale must run 1..n with strictly decreasing cut points and only its
 -- last band open below; checked at commit so bands can be entered in any order.
-CREATE FUNCTION @extschema@.grade_band_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION @extschema@.grade_band_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     checked_scale text := CASE WHEN TG_OP = 'DELETE' THEN OLD.scale ELSE NEW.scale END;
@@ -65,14 +61,16 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- [state]
 CREATE CONSTRAINT TRIGGER grade_band_valid
     AFTER INSERT OR UPDATE OR DELETE ON @extschema@.grade_band
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION @extschema@.grade_band_check();
 
+-- [code]
 -- Built-in rows belong to the extension: changing them would be lost on
 -- upgrade and invisible to pg_dump, so it is refused.
-CREATE FUNCTION @extschema@.builtin_row_guard() RETURNS trigger
+CREATE OR REPLACE FUNCTION @extschema@.builtin_row_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF (TG_OP <> 'INSERT' AND OLD.builtin) OR (TG_OP <> 'DELETE' AND NEW.builtin) THEN
@@ -83,6 +81,7 @@ BEGIN
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END $$;
 
+-- [state]
 INSERT INTO @extschema@.grade_scale VALUES
     ('wuchang', 'Wuchang district: green 优秀 / yellow 平安 / orange 一般 / red 预警, cut points 90 / 80 / 70', true),
     ('zhuhai',  'Zhuhai 平安+: blue 优秀 / yellow 良好 / orange 平稳 / red 较差, cut points 90 / 80 / 70', true);
@@ -96,11 +95,13 @@ INSERT INTO @extschema@.grade_band VALUES
     ('zhuhai',  3, 70,   '平稳', 'steady',    '#EF6C00', true),
     ('zhuhai',  4, NULL, '较差', 'poor',      '#C62828', true);
 
-CREATE TRIGGER builtin_rows_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.grade_scale
+-- [code]
+CREATE OR REPLACE TRIGGER builtin_rows_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.grade_scale
     FOR EACH ROW EXECUTE FUNCTION @extschema@.builtin_row_guard();
-CREATE TRIGGER builtin_rows_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.grade_band
+CREATE OR REPLACE TRIGGER builtin_rows_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.grade_band
     FOR EACH ROW EXECUTE FUNCTION @extschema@.builtin_row_guard();
 
+-- [state]
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.grade_scale', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.grade_band', 'WHERE NOT builtin');
 
@@ -112,7 +113,8 @@ CREATE TYPE @extschema@.grade AS (
 );
 COMMENT ON TYPE @extschema@.grade IS 'a grade: level (1 = best), Chinese and English label, colour as #RRGGBB';
 
-CREATE FUNCTION @extschema@.grade(index float8, scale text DEFAULT 'wuchang')
+-- [code]
+CREATE OR REPLACE FUNCTION @extschema@.grade(index float8, scale text DEFAULT 'wuchang')
 RETURNS @extschema@.grade
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$

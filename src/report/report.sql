@@ -1,48 +1,6 @@
--- safeidx install script, part 99: the monthly report (the "check-up") of a
--- release as one self-contained HTML document: inline CSS, an inline SVG
--- chart, no external resources, UTF-8 with Chinese labels.
---
--- Everything about the regions (indices, grades, ranks, the comparison with
--- the previous release) comes from the frozen release tables, so the same
--- revision always gives the same document.  Two things are read live and the
--- report says so: the grade labels and colours (the bands of the scheme's
--- grade scale, looked up by the frozen grade level) and the warnings (the
--- view safeidx.warning over the current results of the period).
+-- report.sql: the monthly report (the check-up) of a release as one HTML document.
 
-CREATE FUNCTION @extschema@.html_escape(t text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT replace(replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
-                           '"', '&quot;'), '''', '&#39;')
-$$;
-COMMENT ON FUNCTION @extschema@.html_escape(text) IS
-'text made safe for HTML element content and quoted attribute values: & < > " and '' replaced by entities';
-
--- The period of a release in Chinese: 2025年2月, 2025年第1季度, 2025年, 2025年2月3日.
-CREATE FUNCTION @extschema@.period_label_zh(period text, period_start date) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE period
-           WHEN 'day'     THEN to_char(period_start, 'YYYY"年"FMMM"月"FMDD"日"')
-           WHEN 'month'   THEN to_char(period_start, 'YYYY"年"FMMM"月"')
-           WHEN 'quarter' THEN to_char(period_start, 'YYYY"年第"Q"季度"')
-           WHEN 'year'    THEN to_char(period_start, 'YYYY"年"')
-           END
-$$;
-COMMENT ON FUNCTION @extschema@.period_label_zh(text, date) IS
-'a period in Chinese: 2025年2月 (month), 2025年第1季度 (quarter), 2025年 (year), 2025年2月3日 (day)';
-
--- Black or white text, whichever reads better on a background colour #RRGGBB.
-CREATE FUNCTION @extschema@.text_colour_on(colour text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN colour !~ '^#[0-9A-Fa-f]{6}$' THEN '#212121'
-                WHEN 0.2126 * ('x' || substr(colour, 2, 2))::bit(8)::integer
-                   + 0.7152 * ('x' || substr(colour, 4, 2))::bit(8)::integer
-                   + 0.0722 * ('x' || substr(colour, 6, 2))::bit(8)::integer > 150 THEN '#000000'
-                ELSE '#FFFFFF' END
-$$;
-COMMENT ON FUNCTION @extschema@.text_colour_on(text) IS
-'#000000 or #FFFFFF: the text colour that reads better on the background colour given (#RRGGBB; #212121 for anything else, NULL included)';
-
-CREATE FUNCTION @extschema@.release_report(series text, number integer, revision integer DEFAULT NULL)
+CREATE OR REPLACE FUNCTION @extschema@.release_report(series text, number integer, revision integer DEFAULT NULL)
 RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s         @extschema@.release_series;

@@ -1,8 +1,6 @@
--- safeidx install script, part 97: numbered releases (期).  Publishing a
--- period freezes its results as release N of a series; released rows never
--- change; a correction is a new revision with a reason; a release can be
--- recomputed from the departmental tables and compared.
+-- release.sql: numbered releases (期): publishing and correcting frozen results.
 
+-- [state]
 CREATE TABLE @extschema@.release_series (
     series      text PRIMARY KEY CHECK (series ~ '^[a-z][a-z0-9_]*$'),
     scheme      text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE,
@@ -74,30 +72,31 @@ COMMENT ON TABLE @extschema@.release_indicator IS
 'the indicator results frozen in a release revision; never changed or deleted';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.release_indicator', '');
 
+-- [code]
 -- Released rows are immutable for everyone, the table owner included.
-CREATE FUNCTION @extschema@.released_rows_are_frozen() RETURNS trigger
+CREATE OR REPLACE FUNCTION @extschema@.released_rows_are_frozen() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RAISE EXCEPTION '% is not allowed on %: released rows are never changed or deleted', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege',
               HINT = 'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).';
 END $$;
-CREATE TRIGGER release_frozen BEFORE UPDATE OR DELETE ON @extschema@.release
+CREATE OR REPLACE TRIGGER release_frozen BEFORE UPDATE OR DELETE ON @extschema@.release
     FOR EACH ROW EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
-CREATE TRIGGER release_frozen_truncate BEFORE TRUNCATE ON @extschema@.release
+CREATE OR REPLACE TRIGGER release_frozen_truncate BEFORE TRUNCATE ON @extschema@.release
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
-CREATE TRIGGER release_result_frozen BEFORE UPDATE OR DELETE ON @extschema@.release_result
+CREATE OR REPLACE TRIGGER release_result_frozen BEFORE UPDATE OR DELETE ON @extschema@.release_result
     FOR EACH ROW EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
-CREATE TRIGGER release_result_frozen_truncate BEFORE TRUNCATE ON @extschema@.release_result
+CREATE OR REPLACE TRIGGER release_result_frozen_truncate BEFORE TRUNCATE ON @extschema@.release_result
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
-CREATE TRIGGER release_indicator_frozen BEFORE UPDATE OR DELETE ON @extschema@.release_indicator
+CREATE OR REPLACE TRIGGER release_indicator_frozen BEFORE UPDATE OR DELETE ON @extschema@.release_indicator
     FOR EACH ROW EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
-CREATE TRIGGER release_indicator_frozen_truncate BEFORE TRUNCATE ON @extschema@.release_indicator
+CREATE OR REPLACE TRIGGER release_indicator_frozen_truncate BEFORE TRUNCATE ON @extschema@.release_indicator
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
 
 -- The checksum of a release revision: md5 over its rows in a fixed order,
 -- floats as their shortest exact text.
-CREATE FUNCTION @extschema@.release_checksum(series text, number integer, revision integer)
+CREATE OR REPLACE FUNCTION @extschema@.release_checksum(series text, number integer, revision integer)
 RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 AS $$
     SELECT md5(coalesce((SELECT string_agg(format('%s|%s|%s|%s|%s|%s', r.region_code, r.index, r.grade_level,
@@ -118,7 +117,7 @@ COMMENT ON FUNCTION @extschema@.release_checksum(text, integer, integer) IS
 -- Freezes the current results of a period as a release revision: the rows
 -- first (their foreign key to the release is checked at commit), then the
 -- release with their checksum.
-CREATE FUNCTION @extschema@.freeze_release(series text, number integer, revision integer, period_start date, reason text)
+CREATE OR REPLACE FUNCTION @extschema@.freeze_release(series text, number integer, revision integer, period_start date, reason text)
 RETURNS @extschema@.release LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s   @extschema@.release_series;
@@ -157,7 +156,7 @@ END $$;
 COMMENT ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text) IS
 'copies the current results of a period into release rows and records the release with their checksum (used by publish_release and correct_release)';
 
-CREATE FUNCTION @extschema@.publish_release(series text, period_start date)
+CREATE OR REPLACE FUNCTION @extschema@.publish_release(series text, period_start date)
 RETURNS @extschema@.release LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s @extschema@.release_series;
@@ -187,7 +186,7 @@ END $$;
 COMMENT ON FUNCTION @extschema@.publish_release(text, date) IS
 'publishes a period as the next numbered release of a series (revision 1): freezes its region and indicator results; refuses a period already released, an earlier period than the last release, or unrefreshed changes';
 
-CREATE FUNCTION @extschema@.correct_release(series text, number integer, reason text)
+CREATE OR REPLACE FUNCTION @extschema@.correct_release(series text, number integer, reason text)
 RETURNS @extschema@.release LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     last @extschema@.release;
@@ -206,57 +205,3 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION @extschema@.correct_release(text, integer, text) IS
 'publishes the current results of a released period as a new revision of that release, with the reason; earlier revisions stay as they were';
-
--- Recomputes a release from the departmental tables and lists what differs.
--- The recomputation runs in a subtransaction that is rolled back, so the
--- materialized results are left as they were.
-CREATE FUNCTION @extschema@.verify_release(series text, number integer, revision integer DEFAULT NULL)
-RETURNS TABLE (region_code text, node text, what text, released float8, recomputed float8)
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    rel  @extschema@.release;
-    s    @extschema@.release_series;
-    diff jsonb;
-BEGIN
-    SELECT * INTO rel FROM @extschema@.release r
-     WHERE r.series = verify_release.series AND r.number = verify_release.number
-       AND (verify_release.revision IS NULL OR r.revision = verify_release.revision)
-     ORDER BY r.revision DESC LIMIT 1;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'series "%" has no release % (revision %)', series, number, coalesce(revision::text, 'any')
-            USING ERRCODE = 'undefined_object';
-    END IF;
-    SELECT * INTO STRICT s FROM @extschema@.release_series x WHERE x.series = rel.series;
-    IF @extschema@.release_checksum(rel.series, rel.number, rel.revision) <> rel.checksum THEN
-        RAISE EXCEPTION 'release % revision % of series "%" no longer matches its checksum', rel.number, rel.revision, rel.series
-            USING ERRCODE = 'data_corrupted';
-    END IF;
-    BEGIN
-        PERFORM @extschema@.rebuild(s.scheme, rel.period_start, @extschema@.period_end(s.period, rel.period_start));
-        SELECT coalesce(jsonb_agg(d), '[]') INTO diff FROM (
-            SELECT f.region_code, NULL AS node, 'index' AS what, f.index AS released, r.index AS recomputed
-              FROM @extschema@.release_result f
-              FULL JOIN (SELECT * FROM @extschema@.result x
-                          WHERE x.scheme = s.scheme AND x.period = s.period AND x.period_start = rel.period_start) r
-                ON r.region_code = f.region_code
-             WHERE (f.series, f.number, f.revision) = (rel.series, rel.number, rel.revision)
-               AND f.index IS DISTINCT FROM r.index
-            UNION ALL
-            SELECT f.region_code, f.node, 'value', f.value, n.value
-              FROM @extschema@.release_indicator f
-              LEFT JOIN @extschema@.result_node n
-                ON n.scheme = s.scheme AND n.period = s.period AND n.period_start = rel.period_start
-               AND n.region_code = f.region_code AND n.node = f.node
-             WHERE (f.series, f.number, f.revision) = (rel.series, rel.number, rel.revision)
-               AND f.value IS DISTINCT FROM n.value) d;
-        RAISE EXCEPTION USING ERRCODE = 'SIDX1', MESSAGE = diff::text;
-    EXCEPTION WHEN SQLSTATE 'SIDX1' THEN
-        diff := SQLERRM::jsonb;
-    END;
-    RETURN QUERY
-    SELECT d.region_code, d.node, d.what, d.released, d.recomputed
-      FROM jsonb_to_recordset(diff) AS d(region_code text, node text, what text, released float8, recomputed float8)
-     ORDER BY 1, 2;
-END $$;
-COMMENT ON FUNCTION @extschema@.verify_release(text, integer, integer) IS
-'checks a release''s checksum, recomputes its period from the departmental tables (in a subtransaction rolled back afterwards) and returns every index and indicator value that differs from what was released (no rows: reproducible)';

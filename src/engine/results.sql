@@ -1,7 +1,7 @@
--- safeidx install script, part 90: computing a scheme's results from its
--- cells: values, baselines, scores and points per indicator node, the index
--- and grade per region, ranks.
+-- results.sql: results: a scheme's values, baselines, scores, indices, grades and ranks,
+-- computed from its cells.
 
+-- [state]
 CREATE TABLE @extschema@.result (
     scheme        text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
     period        text NOT NULL,
@@ -48,8 +48,9 @@ COMMENT ON TABLE @extschema@.result_node IS
 'materialized: per scheme, period, region and indicator node, the source measure (events; counted_events leaves out units without a population figure), the value, baseline, ratio, score in [0, 1] and points (score x weight); read it through safeidx.indicator_result and safeidx.node_result';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_node', '');
 
+-- [code]
 -- The first period a version's baselines look back to, for results from a date.
-CREATE FUNCTION @extschema@.lookback_start(scheme text, version text, period text, first_start date)
+CREATE OR REPLACE FUNCTION @extschema@.lookback_start(scheme text, version text, period text, first_start date)
 RETURNS date LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
     SELECT date_trunc(period, coalesce(min(CASE i.baseline
@@ -64,7 +65,7 @@ COMMENT ON FUNCTION @extschema@.lookback_start(text, text, text, date) IS 'the f
 
 -- Recomputes the results of a scheme for some periods of one kind, from its
 -- cells (which must exist back to each version's lookback_start).
-CREATE FUNCTION @extschema@.compute_results(scheme text, period text, starts date[])
+CREATE OR REPLACE FUNCTION @extschema@.compute_results(scheme text, period text, starts date[])
 RETURNS bigint LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET jit = off               -- its plans are costed high but run in seconds; JIT only adds compile time

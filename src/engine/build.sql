@@ -1,6 +1,6 @@
--- safeidx install script, part 92: full rebuild and incremental refresh of
--- a scheme's materialized cells and results.
+-- build.sql: rebuild and incremental refresh of a scheme's cells and results.
 
+-- [state]
 CREATE TABLE @extschema@.built_range (
     scheme       text PRIMARY KEY REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
     cells_from   date NOT NULL,
@@ -27,18 +27,10 @@ COMMENT ON TABLE @extschema@.refresh_log IS
 'one row per rebuild or refresh: changes consumed from change_log, cells and region results written, and the starts of the first and last period recomputed (of any kind; NULL when none was)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.refresh_log', '');
 
--- Period starts of one kind in [from, to), the first enclosing from.
-CREATE FUNCTION @extschema@.period_starts(period text, from_date date, to_date date)
-RETURNS date[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(array_agg(p::date ORDER BY p), '{}')
-      FROM generate_series(date_trunc(period, from_date), to_date - 1, @extschema@.period_interval(period)) p;
-$$;
-COMMENT ON FUNCTION @extschema@.period_starts(text, date, date) IS 'the starts of the periods of one kind meeting [from, to), the first one enclosing from';
-
+-- [code]
 -- The years the baselines of a scheme look back (prior_years N; 1 for the
 -- same period last year or the previous period; 0 without baselines).
-CREATE FUNCTION @extschema@.lookback_years(scheme text)
+CREATE OR REPLACE FUNCTION @extschema@.lookback_years(scheme text)
 RETURNS integer LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce(max(CASE i.baseline WHEN 'prior_years' THEN i.baseline_years WHEN 'none' THEN 0 ELSE 1 END), 0)
@@ -46,7 +38,7 @@ SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.lookback_years(text) IS 'the calendar years before its results whose cells a scheme''s baselines read';
 
-CREATE FUNCTION @extschema@.rebuild(scheme text, from_date date, to_date date DEFAULT NULL)
+CREATE OR REPLACE FUNCTION @extschema@.rebuild(scheme text, from_date date, to_date date DEFAULT NULL)
 RETURNS TABLE (period text, periods integer, first_period date, last_period date, results bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
@@ -113,7 +105,7 @@ END $$;
 COMMENT ON FUNCTION @extschema@.rebuild(text, date, date) IS
 'recomputes everything of a scheme: cells from the departmental tables (one read per source, back to what the baselines need) and results for periods starting in [from, to) (to: default tomorrow in the scheme''s time zone); one row per period kind';
 
-CREATE FUNCTION @extschema@.refresh(scheme text)
+CREATE OR REPLACE FUNCTION @extschema@.refresh(scheme text)
 RETURNS TABLE (period text, periods integer, first_period date, last_period date, results bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column

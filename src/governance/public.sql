@@ -1,10 +1,8 @@
--- safeidx install script, part 98: what residents may see.  One view of
--- released, aggregated results only, meant to be granted to a role that can
--- read nothing else.
+-- public.sql: what residents may see: released, aggregated results only.
 
 -- Deliberately not security_invoker: it reads the release tables with its
 -- owner's rights, so that a public role needs SELECT on this view alone.
-CREATE VIEW @extschema@.public_result AS
+CREATE OR REPLACE VIEW @extschema@.public_result AS
 WITH latest AS (
     SELECT DISTINCT ON (r.series, r.number) r.*
       FROM @extschema@.release r

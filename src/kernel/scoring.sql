@@ -1,6 +1,6 @@
--- safeidx install script, part 20: scoring rules for one indicator value.
+-- scoring.sql: scoring rules that turn one indicator value into a score.
 
-CREATE FUNCTION @extschema@.score_ratio_band(
+CREATE OR REPLACE FUNCTION @extschema@.score_ratio_band(
     value float8, baseline float8, points float8,
     lower float8 DEFAULT 0.8, upper float8 DEFAULT 1.2,
     higher_is_better boolean DEFAULT false,
@@ -10,7 +10,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.score_ratio_band(float8, float8, float8, float8, float8, boolean, text, float8) IS
 'points for value/baseline by bands (Wuchang 0.8/1.2 rule): all points in the best band, none in the worst, step or linear share in [lower, upper]';
 
-CREATE FUNCTION @extschema@.score_goalposts(
+CREATE OR REPLACE FUNCTION @extschema@.score_goalposts(
     value float8, minimum float8, maximum float8,
     higher_is_better boolean DEFAULT true, log_scale boolean DEFAULT false,
     capped boolean DEFAULT true)
@@ -19,13 +19,13 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.score_goalposts(float8, float8, float8, boolean, boolean, boolean) IS
 '(value - minimum) / (maximum - minimum), optionally on logarithms, reversed when lower is better, capped to [0, 1] by default';
 
-CREATE FUNCTION @extschema@.score_target(value float8, target float8, higher_is_better boolean DEFAULT true)
+CREATE OR REPLACE FUNCTION @extschema@.score_target(value float8, target float8, higher_is_better boolean DEFAULT true)
 RETURNS float8 AS 'MODULE_PATHNAME', 'score_target'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.score_target(float8, float8, boolean) IS
 'share of the target reached, in [0, 1]: value/target, or target/value when lower is better';
 
-CREATE FUNCTION @extschema@.change(current float8, earlier float8, from_zero float8 DEFAULT 1)
+CREATE OR REPLACE FUNCTION @extschema@.change(current float8, earlier float8, from_zero float8 DEFAULT 1)
 RETURNS float8 AS 'MODULE_PATHNAME', 'relative_change'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.change(float8, float8, float8) IS

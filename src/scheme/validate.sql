@@ -1,89 +1,7 @@
--- safeidx install script, part 80: schemes, their versions and indicator
--- trees, validated at commit.
-
-CREATE TABLE @extschema@.scheme (
-    scheme          text PRIMARY KEY CHECK (scheme ~ '^[a-z][a-z0-9_]*$'),
-    name_zh         text NOT NULL,
-    name_en         text,
-    periods         text[] NOT NULL DEFAULT '{month}'
-                    CHECK (cardinality(periods) > 0 AND periods <@ '{day,month,quarter,year}'),
-    time_zone       text NOT NULL DEFAULT 'Asia/Shanghai',
-    population_kind text NOT NULL DEFAULT 'resident' CHECK (population_kind IN ('registered', 'resident', 'migrant')),
-    grade_scale     text NOT NULL DEFAULT 'wuchang' REFERENCES @extschema@.grade_scale ON UPDATE CASCADE,
-    description     text
-);
-COMMENT ON TABLE @extschema@.scheme IS
-'an index scheme: the periods it is computed for (day, month, quarter, year), the time zone periods are cut in, the population kind used as denominator and the grade scale';
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.scheme', '');
-
-CREATE FUNCTION @extschema@.scheme_time_zone_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_timezone_names WHERE name = NEW.time_zone) THEN
-        RAISE EXCEPTION 'time zone "%" of scheme "%" is not known', NEW.time_zone, NEW.scheme
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use a name from pg_timezone_names, e.g. Asia/Shanghai.';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER scheme_time_zone BEFORE INSERT OR UPDATE OF time_zone ON @extschema@.scheme
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.scheme_time_zone_check();
-
-CREATE TABLE @extschema@.scheme_version (
-    scheme         text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
-    version        text NOT NULL,
-    valid_from     date NOT NULL,
-    valid_to       date NOT NULL DEFAULT 'infinity',
-    total          float8 NOT NULL DEFAULT 100 CHECK (total > 0 AND total < 'Infinity'),
-    aggregation    text NOT NULL DEFAULT 'arithmetic' CHECK (aggregation IN ('arithmetic', 'geometric')),
-    min_coverage   float8 NOT NULL DEFAULT 0 CHECK (min_coverage BETWEEN 0 AND 1),
-    positive_share float8 CHECK (positive_share BETWEEN 0 AND 1),
-    negative_share float8 CHECK (negative_share BETWEEN 0 AND 1),
-    share_node     text,
-    note           text,
-    PRIMARY KEY (scheme, version),
-    CHECK (valid_from < valid_to AND valid_from > '-infinity')
-);
-COMMENT ON TABLE @extschema@.scheme_version IS
-'a version of a scheme in force for periods starting in [valid_from, valid_to); total is the index of a region scoring every point; optional shares of the total that positive and negative leaf indicators must carry (Anning: 0.35 / 0.35), counted below share_node if given (Anning: the governance part, beside the survey part)';
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.scheme_version', '');
-
-CREATE TABLE @extschema@.indicator (
-    scheme             text NOT NULL,
-    version            text NOT NULL,
-    node               text NOT NULL CHECK (node ~ '^[a-z][a-z0-9_]*$'),
-    parent_node        text,
-    name_zh            text NOT NULL,
-    name_en            text,
-    weight             float8 NOT NULL CHECK (weight >= 0 AND weight < 'Infinity'),
-    aggregation        text NOT NULL DEFAULT 'arithmetic' CHECK (aggregation IN ('arithmetic', 'geometric')),
-    direction          text CHECK (direction IN ('negative', 'positive')),
-    sources            text[],
-    measure            text NOT NULL DEFAULT 'rate' CHECK (measure IN ('rate', 'count', 'ratio')),
-    denominator_sources text[],
-    -- a foreign key makes pg_dump load sources before indicators, whose
-    -- check at commit needs them; every source is checked by that trigger
-    first_source       text GENERATED ALWAYS AS (sources[1]) STORED REFERENCES @extschema@.source,
-    per                float8 NOT NULL DEFAULT 10000 CHECK (per > 0 AND per < 'Infinity'),
-    min_denominator    float8 CHECK (min_denominator > 0 AND min_denominator < 'Infinity'),
-    scoring            text CHECK (scoring IN ('ratio_band', 'goalposts', 'target', 'minmax')),
-    scoring_params     jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(scoring_params) = 'object'),
-    baseline           text NOT NULL DEFAULT 'none'
-                       CHECK (baseline IN ('none', 'prior_years', 'same_period_last_year', 'previous_period')),
-    baseline_of        text NOT NULL DEFAULT 'self' CHECK (baseline_of IN ('self', 'parent', 'depth')),
-    baseline_depth     integer CHECK (baseline_depth >= 1),
-    baseline_years     integer NOT NULL DEFAULT 1 CHECK (baseline_years BETWEEN 1 AND 20),
-    PRIMARY KEY (scheme, version, node),
-    FOREIGN KEY (scheme, version) REFERENCES @extschema@.scheme_version ON UPDATE CASCADE ON DELETE CASCADE,
-    CHECK ((baseline_of = 'depth') = (baseline_depth IS NOT NULL)),
-    CHECK ((measure = 'ratio') = (denominator_sources IS NOT NULL)),
-    CONSTRAINT min_denominator_only_for_ratios CHECK (min_denominator IS NULL OR measure = 'ratio')
-);
-COMMENT ON TABLE @extschema@.indicator IS
-'nodes of a scheme version''s indicator tree: a node without children is a leaf indicator read from sources (measure rate per "per" residents, count, or ratio of two source sums times "per", missing below min_denominator, e.g. a survey''s minimum sample), scored by a rule against an optional baseline; an inner node aggregates its children (arithmetic or geometric) and their weights must add up to its own';
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.indicator', '');
+-- validate.sql: validation of a scheme version and its indicator tree, at commit.
 
 -- Parameters a scoring rule accepts, with their JSON types.
-CREATE FUNCTION @extschema@.scoring_parameters(scoring text)
+CREATE OR REPLACE FUNCTION @extschema@.scoring_parameters(scoring text)
 RETURNS TABLE (parameter text, json_type text, required boolean)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -99,7 +17,7 @@ COMMENT ON FUNCTION @extschema@.scoring_parameters(text) IS
 'the parameters (scoring_params keys) a scoring rule accepts: ratio_band lower, upper, middle, middle_share; goalposts minimum, maximum, log_scale, capped; target target (else the baseline is the target); minmax none';
 
 -- Everything that must hold for one scheme version; errors name the node.
-CREATE FUNCTION @extschema@.check_scheme_version(check_scheme text, check_version text)
+CREATE OR REPLACE FUNCTION @extschema@.check_scheme_version(check_scheme text, check_version text)
 RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -256,7 +174,7 @@ END $$;
 COMMENT ON FUNCTION @extschema@.check_scheme_version(text, text) IS
 'raises the first error found in a scheme version: overlapping validity, a missing parent node, a cycle, children''s weights against their node (level 1 against the total), positive/negative shares, a leaf without a known source, direction or scoring, bad scoring parameters';
 
-CREATE FUNCTION @extschema@.scheme_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION @extschema@.scheme_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
@@ -268,6 +186,7 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- [state]
 CREATE CONSTRAINT TRIGGER scheme_version_valid
     AFTER INSERT OR UPDATE ON @extschema@.scheme_version
     DEFERRABLE INITIALLY DEFERRED
@@ -276,42 +195,3 @@ CREATE CONSTRAINT TRIGGER indicator_valid
     AFTER INSERT OR UPDATE OR DELETE ON @extschema@.indicator
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION @extschema@.scheme_check();
-
--- A source still read by an indicator cannot be dropped or renamed.
-CREATE FUNCTION @extschema@.source_in_use() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    r record;
-BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.source = OLD.source THEN
-        RETURN NEW;
-    END IF;
-    SELECT scheme, version, node INTO r FROM @extschema@.indicator
-     WHERE OLD.source = ANY (sources || coalesce(denominator_sources, '{}')) LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'source "%" is read by indicator "%" of scheme "%" version "%"', OLD.source, r.node, r.scheme, r.version
-            USING ERRCODE = 'dependent_objects_still_exist';
-    END IF;
-    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
-END $$;
-CREATE TRIGGER source_in_use BEFORE UPDATE OR DELETE ON @extschema@.source
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.source_in_use();
-
--- The version of a scheme in force for a period starting on a date.
-CREATE FUNCTION @extschema@.version_at(scheme text, period_start date)
-RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT v.version FROM @extschema@.scheme_version v
-     WHERE v.scheme = version_at.scheme AND v.valid_from <= period_start AND period_start < v.valid_to;
-$$;
-COMMENT ON FUNCTION @extschema@.version_at(text, date) IS
-'the version of a scheme in force for a period starting on a date, NULL if none';
-
-CREATE FUNCTION @extschema@.period_interval(period text)
-RETURNS interval LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE period WHEN 'day' THEN interval '1 day' WHEN 'month' THEN interval '1 month'
-                       WHEN 'quarter' THEN interval '3 months' WHEN 'year' THEN interval '1 year' END;
-$$;
-COMMENT ON FUNCTION @extschema@.period_interval(text) IS
-'the length of a period kind (day, month, quarter, year) as an interval; NULL for anything else';

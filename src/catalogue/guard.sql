@@ -1,0 +1,3 @@
+-- guard.sql: the one guard of every read-only row.
+
+

@@ -1,0 +1,68 @@
+-- period.sql: period kinds (day, month, quarter, year) and all period arithmetic.
+
+CREATE OR REPLACE FUNCTION @extschema@.period_interval(period text)
+RETURNS interval LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE period WHEN 'day' THEN interval '1 day' WHEN 'month' THEN interval '1 month'
+                       WHEN 'quarter' THEN interval '3 months' WHEN 'year' THEN interval '1 year' END;
+$$;
+COMMENT ON FUNCTION @extschema@.period_interval(text) IS
+'the length of a period kind (day, month, quarter, year) as an interval; NULL for anything else';
+
+CREATE OR REPLACE FUNCTION @extschema@.period_end(period text, period_start date)
+RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT (period_start + @extschema@.period_interval(period))::date;
+$$;
+COMMENT ON FUNCTION @extschema@.period_end(text, date) IS
+'the first day after a period (day, month, quarter, year) starting on a date';
+
+CREATE OR REPLACE FUNCTION @extschema@.period_number(period text, period_start date)
+RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE period
+        WHEN 'day' THEN period_start - date '2000-01-01'
+        WHEN 'month' THEN extract(year FROM period_start)::integer * 12 + extract(month FROM period_start)::integer
+        WHEN 'quarter' THEN extract(year FROM period_start)::integer * 4 + extract(quarter FROM period_start)::integer
+        WHEN 'year' THEN extract(year FROM period_start)::integer END;
+$$;
+COMMENT ON FUNCTION @extschema@.period_number(text, date) IS
+'a number that grows by one from each period to the next (for runs of consecutive periods)';
+
+CREATE OR REPLACE FUNCTION @extschema@.finest_first(periods text[])
+RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT array_agg(p ORDER BY array_position('{day,month,quarter,year}'::text[], p)) FROM unnest(periods) p;
+$$;
+COMMENT ON FUNCTION @extschema@.finest_first(text[]) IS 'period kinds sorted from the finest (day) to the coarsest (year)';
+
+-- The finest period kind of a scheme: cells are scanned at this kind and
+-- summed into the coarser ones.
+CREATE OR REPLACE FUNCTION @extschema@.finest_period(periods text[])
+RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT (@extschema@.finest_first(periods))[1];
+$$;
+COMMENT ON FUNCTION @extschema@.finest_period(text[]) IS 'the finest of some period kinds: cells are read at this kind and summed into the others';
+
+-- Period starts of one kind in [from, to), the first enclosing from.
+CREATE OR REPLACE FUNCTION @extschema@.period_starts(period text, from_date date, to_date date)
+RETURNS date[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(array_agg(p::date ORDER BY p), '{}')
+      FROM generate_series(date_trunc(period, from_date), to_date - 1, @extschema@.period_interval(period)) p;
+$$;
+COMMENT ON FUNCTION @extschema@.period_starts(text, date, date) IS 'the starts of the periods of one kind meeting [from, to), the first one enclosing from';
+
+-- The period of a release in Chinese: 2025年2月, 2025年第1季度, 2025年, 2025年2月3日.
+CREATE OR REPLACE FUNCTION @extschema@.period_label_zh(period text, period_start date) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE period
+           WHEN 'day'     THEN to_char(period_start, 'YYYY"年"FMMM"月"FMDD"日"')
+           WHEN 'month'   THEN to_char(period_start, 'YYYY"年"FMMM"月"')
+           WHEN 'quarter' THEN to_char(period_start, 'YYYY"年第"Q"季度"')
+           WHEN 'year'    THEN to_char(period_start, 'YYYY"年"')
+           END
+$$;
+COMMENT ON FUNCTION @extschema@.period_label_zh(text, date) IS
+'a period in Chinese: 2025年2月 (month), 2025年第1季度 (quarter), 2025年 (year), 2025年2月3日 (day)';

@@ -1,0 +1,149 @@
+-- capture.sql: change capture: what changed in departmental tables and the catalogue since
+-- the last refresh.
+
+-- [state]
+CREATE TABLE @extschema@.change_log (
+    scheme       text NOT NULL,
+    relation     text NOT NULL,
+    region_code  text,
+    every_region boolean NOT NULL DEFAULT false,
+    first_local  timestamp NOT NULL,
+    last_local   timestamp NOT NULL,
+    results_only boolean NOT NULL DEFAULT false,
+    logged_at    timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.change_log IS
+'departmental rows inserted, updated or deleted since the last refresh of each scheme: region code and the span of their local times (every_region after TRUNCATE or mark_changed without a code); results_only for changed population figures and regions, which change results but no cell';
+CREATE INDEX change_log_scheme_idx ON @extschema@.change_log (scheme);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.change_log', '');
+
+-- [code]
+-- Statement trigger on a departmental table: log, for every scheme reading
+-- it, the region codes and local time span of the rows changed.
+CREATE OR REPLACE FUNCTION @extschema@.capture_changes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s record;
+    local_time text;
+    transition text;
+BEGIN
+    FOR s IN
+        SELECT DISTINCT sc.scheme, sc.time_zone, src.region_column, src.time_column,
+               @extschema@.source_column_type(TG_RELID, src.time_column, 'time') AS time_type
+          FROM @extschema@.source src
+          JOIN @extschema@.indicator i ON src.source = ANY (i.sources || coalesce(i.denominator_sources, '{}'))
+          JOIN @extschema@.scheme sc ON sc.scheme = i.scheme
+         WHERE to_regclass(src.relation) = TG_RELID
+    LOOP
+        IF TG_OP = 'TRUNCATE' THEN
+            INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local)
+            VALUES (s.scheme, TG_RELID::regclass::text, NULL, true, '-infinity', 'infinity');
+            CONTINUE;
+        END IF;
+        local_time := CASE WHEN s.time_type = 'timestamp with time zone'::regtype
+                           THEN format('(%I AT TIME ZONE %L)', s.time_column, s.time_zone)
+                           ELSE format('%I::timestamp', s.time_column) END;
+        FOREACH transition IN ARRAY CASE TG_OP WHEN 'INSERT' THEN '{new_rows}'::text[]
+                                               WHEN 'DELETE' THEN '{old_rows}'::text[]
+                                               ELSE '{old_rows,new_rows}'::text[] END
+        LOOP
+            EXECUTE format(
+                'INSERT INTO @extschema@.change_log (scheme, relation, region_code, first_local, last_local)
+                 SELECT %L, %L, %I::text, min(%s), max(%s) FROM %I WHERE %I IS NOT NULL GROUP BY 3',
+                s.scheme, TG_RELID::regclass::text, s.region_column, local_time, local_time,
+                transition, s.time_column);
+        END LOOP;
+    END LOOP;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.capture_changes() IS
+'statement trigger installed by safeidx.capture() on departmental tables: logs changed region codes and time spans in safeidx.change_log';
+
+-- Statement triggers on population and region: every scheme's results over
+-- the dates whose figures or hierarchy changed must be recomputed (cells
+-- are unchanged: they are kept per raw region code).
+CREATE OR REPLACE FUNCTION @extschema@.capture_catalogue_changes() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    transition text;
+BEGIN
+    FOREACH transition IN ARRAY CASE TG_OP WHEN 'INSERT' THEN '{new_rows}'::text[]
+                                           WHEN 'DELETE' THEN '{old_rows}'::text[]
+                                           ELSE '{old_rows,new_rows}'::text[] END
+    LOOP
+        EXECUTE format(
+            'INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local, results_only)
+             SELECT s.scheme, %L, NULL, true, t.first_day, t.last_day - interval ''1 microsecond'', true
+               FROM @extschema@.scheme s,
+                    (SELECT min(%s)::timestamp AS first_day, max(%s)::timestamp AS last_day FROM %I) t
+              WHERE t.first_day IS NOT NULL',
+            TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
+            CASE TG_TABLE_NAME WHEN 'population' THEN 'period_start' ELSE 'valid_from' END,
+            CASE TG_TABLE_NAME WHEN 'population' THEN '@extschema@.period_end(period, period_start)' ELSE 'valid_to' END,
+            transition);
+    END LOOP;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.capture_catalogue_changes() IS
+'statement trigger on safeidx.population and safeidx.region: tells every scheme to recompute its results over the dates whose population figures or regions changed';
+CREATE OR REPLACE TRIGGER population_changes_insert AFTER INSERT ON @extschema@.population
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE OR REPLACE TRIGGER population_changes_update AFTER UPDATE ON @extschema@.population
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE OR REPLACE TRIGGER population_changes_delete AFTER DELETE ON @extschema@.population
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE OR REPLACE TRIGGER region_changes_insert AFTER INSERT ON @extschema@.region
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE OR REPLACE TRIGGER region_changes_update AFTER UPDATE ON @extschema@.region
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+CREATE OR REPLACE TRIGGER region_changes_delete AFTER DELETE ON @extschema@.region
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
+
+CREATE OR REPLACE FUNCTION @extschema@.capture(relation regclass)
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    kind "char";
+BEGIN
+    SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = relation;
+    IF kind NOT IN ('r', 'p') THEN
+        RETURN false;       -- views, foreign tables: use safeidx.mark_changed()
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = relation AND tgname = 'safeidx_capture_insert') THEN
+        EXECUTE format('CREATE TRIGGER safeidx_capture_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_changes()', relation);
+        EXECUTE format('CREATE TRIGGER safeidx_capture_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_changes()', relation);
+        EXECUTE format('CREATE TRIGGER safeidx_capture_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_changes()', relation);
+        EXECUTE format('CREATE TRIGGER safeidx_capture_truncate AFTER TRUNCATE ON %s
+                        FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_changes()', relation);
+    END IF;
+    RETURN true;
+END $$;
+COMMENT ON FUNCTION @extschema@.capture(regclass) IS
+'installs the change-capture triggers safeidx_capture_* on a departmental table (rebuild() does it for every table its scheme reads); false for views and foreign tables, whose changes must be reported with safeidx.mark_changed()';
+
+
+CREATE OR REPLACE FUNCTION @extschema@.mark_changed(source text, from_date date, to_date date, region_code text DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    src @extschema@.source;
+    logged bigint;
+BEGIN
+    SELECT * INTO src FROM @extschema@.source s WHERE s.source = mark_changed.source;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown source "%"', source USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT from_date < to_date THEN
+        RAISE EXCEPTION 'empty date range [%, %)', from_date, to_date USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local)
+    SELECT DISTINCT i.scheme, src.relation, mark_changed.region_code, mark_changed.region_code IS NULL,
+           from_date, to_date::timestamp - interval '1 microsecond'
+      FROM @extschema@.indicator i
+     WHERE src.source = ANY (i.sources || coalesce(i.denominator_sources, '{}'));
+    GET DIAGNOSTICS logged = ROW_COUNT;
+    RETURN logged;
+END $$;
+COMMENT ON FUNCTION @extschema@.mark_changed(text, date, date, text) IS
+'reports changed rows of a source by hand (views, foreign tables, bulk loads with triggers disabled): local dates [from, to), one region code or all; returns the number of schemes told';

@@ -1,0 +1,3 @@
+-- sections.sql: the sections of the monthly report, each a function returning HTML.
+
+

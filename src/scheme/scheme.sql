@@ -1,0 +1,30 @@
+-- scheme.sql: schemes: periods computed, time zone, population kind, grade scale.
+
+-- [state]
+CREATE TABLE @extschema@.scheme (
+    scheme          text PRIMARY KEY CHECK (scheme ~ '^[a-z][a-z0-9_]*$'),
+    name_zh         text NOT NULL,
+    name_en         text,
+    periods         text[] NOT NULL DEFAULT '{month}'
+                    CHECK (cardinality(periods) > 0 AND periods <@ '{day,month,quarter,year}'),
+    time_zone       text NOT NULL DEFAULT 'Asia/Shanghai',
+    population_kind text NOT NULL DEFAULT 'resident' CHECK (population_kind IN ('registered', 'resident', 'migrant')),
+    grade_scale     text NOT NULL DEFAULT 'wuchang' REFERENCES @extschema@.grade_scale ON UPDATE CASCADE,
+    description     text
+);
+COMMENT ON TABLE @extschema@.scheme IS
+'an index scheme: the periods it is computed for (day, month, quarter, year), the time zone periods are cut in, the population kind used as denominator and the grade scale';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.scheme', '');
+
+-- [code]
+CREATE OR REPLACE FUNCTION @extschema@.scheme_time_zone_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_timezone_names WHERE name = NEW.time_zone) THEN
+        RAISE EXCEPTION 'time zone "%" of scheme "%" is not known', NEW.time_zone, NEW.scheme
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use a name from pg_timezone_names, e.g. Asia/Shanghai.';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER scheme_time_zone BEFORE INSERT OR UPDATE OF time_zone ON @extschema@.scheme
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.scheme_time_zone_check();

@@ -1,0 +1,3 @@
+-- 0.1.0--0.2.0.sql: state migration from 0.1.0 to 0.2.0 (the re-layout).
+-- Run by every upgrade script from 0.1.0 before the code of the new version
+-- (see the Makefile and doc/upgrades.md).
