@@ -42,7 +42,7 @@ SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     part record;
 BEGIN
-    IF period NOT IN ('day', 'month', 'quarter', 'year') THEN
+    IF @extschema@.period_interval(period) IS NULL THEN
         RAISE EXCEPTION 'unknown period "%"', period
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, month, quarter or year.';
     END IF;

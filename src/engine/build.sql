@@ -68,10 +68,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('safeidx refresh ' || sc.scheme));
-    coarsest := (@extschema@.finest_first(sc.periods))[cardinality(sc.periods)];
+    coarsest := @extschema@.coarsest_period(sc.periods);
     cells_lo := (date_trunc('year', rebuild.from_date)
                  - make_interval(years => @extschema@.lookback_years(sc.scheme)))::date;
-    cells_hi := @extschema@.period_end(coarsest, date_trunc(coarsest, upto - 1)::date);
+    cells_hi := @extschema@.period_end_after(coarsest, upto);
 
     -- capture changes from now on; those logged before are covered by the rebuild
     PERFORM @extschema@.capture(s.relation::regclass)
@@ -141,11 +141,11 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run safeidx.rebuild(scheme, from_date) once; refresh then keeps it current.';
     END IF;
-    coarsest := (@extschema@.finest_first(sc.periods))[cardinality(sc.periods)];
+    coarsest := @extschema@.coarsest_period(sc.periods);
     years := @extschema@.lookback_years(sc.scheme);
     -- results grow to today; cells to the end of today's coarsest period
     new_to := greatest(br.results_to, (now() AT TIME ZONE sc.time_zone)::date + 1);
-    new_cells_to := greatest(br.cells_to, @extschema@.period_end(coarsest, date_trunc(coarsest, new_to - 1)::date));
+    new_cells_to := greatest(br.cells_to, @extschema@.period_end_after(coarsest, new_to));
 
     -- consume the changes committed so far; rows committed later are
     -- logged again and picked up by the next refresh
@@ -178,7 +178,7 @@ BEGIN
         affected AS (
             SELECT ps FROM touched
             UNION SELECT (t.ps + interval '1 year')::date FROM touched t WHERE years > 0
-            UNION SELECT (t.ps + @extschema@.period_interval(kind))::date FROM touched t WHERE years > 0
+            UNION SELECT @extschema@.period_end(kind, t.ps) FROM touched t WHERE years > 0
             UNION SELECT p FROM touched t,
                   unnest(@extschema@.period_starts(kind, (date_trunc('year', t.ps) + interval '1 year')::date,
                                                    (date_trunc('year', t.ps) + make_interval(years => years + 1))::date)) p

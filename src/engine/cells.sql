@@ -4,7 +4,7 @@
 -- [state]
 CREATE TABLE @extschema@.cell (
     scheme       text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
-    period       text NOT NULL,
+    period       @extschema@.period_kind NOT NULL,
     period_start date NOT NULL,
     source       text NOT NULL,
     region_code  text,
@@ -57,7 +57,7 @@ BEGIN
     finest := @extschema@.finest_period(sc.periods);
     FOREACH kind IN ARRAY @extschema@.finest_first(sc.periods) LOOP
         lo := date_trunc(kind, from_date)::date;
-        hi := @extschema@.period_end(kind, date_trunc(kind, to_date - 1)::date);
+        hi := @extschema@.period_end_after(kind, to_date);
         PERFORM @extschema@.delete_cells(sc.scheme, kind, lo, hi, codes);
         -- one read per departmental table (and region and time column) at
         -- the finest kind; count-distinct sources at every kind

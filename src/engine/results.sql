@@ -4,7 +4,7 @@
 -- [state]
 CREATE TABLE @extschema@.result (
     scheme        text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
-    period        text NOT NULL,
+    period        @extschema@.period_kind NOT NULL,
     period_start  date NOT NULL,
     region_code   text NOT NULL,
     version       text NOT NULL,
@@ -26,7 +26,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.result', '');
 
 CREATE TABLE @extschema@.result_node (
     scheme         text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
-    period         text NOT NULL,
+    period         @extschema@.period_kind NOT NULL,
     period_start   date NOT NULL,
     region_code    text NOT NULL,
     node           text NOT NULL,

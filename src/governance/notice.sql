@@ -68,7 +68,7 @@ CREATE TABLE @extschema@.notice (
     kind           text NOT NULL CHECK (kind IN ('notice', 'summons', 'accountability')),
     region_code    text NOT NULL,
     region_zh      text,
-    period         text NOT NULL CHECK (period IN ('day', 'month', 'quarter', 'year')),
+    period         @extschema@.period_kind NOT NULL,
     period_start   date NOT NULL,
     subject        text NOT NULL CHECK (btrim(subject) <> ''),
     addressed_to   text NOT NULL CHECK (btrim(addressed_to) <> ''),

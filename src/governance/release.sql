@@ -4,7 +4,7 @@
 CREATE TABLE @extschema@.release_series (
     series      text PRIMARY KEY CHECK (series ~ '^[a-z][a-z0-9_]*$'),
     scheme      text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE,
-    period      text NOT NULL DEFAULT 'month' CHECK (period IN ('day', 'month', 'quarter', 'year')),
+    period      @extschema@.period_kind NOT NULL DEFAULT 'month',
     title_zh    text NOT NULL,
     title_en    text,
     first_number integer NOT NULL DEFAULT 1 CHECK (first_number >= 1)

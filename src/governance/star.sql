@@ -4,7 +4,7 @@
 CREATE TABLE @extschema@.star_rule (
     scheme                text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
     rule                  text NOT NULL CHECK (rule ~ '^[a-z][a-z0-9_]*$'),
-    period                text NOT NULL DEFAULT 'month',
+    period                @extschema@.period_kind NOT NULL DEFAULT 'month',
     depth                 integer,
     kinds                 text[],
     classes               jsonb,
@@ -258,7 +258,7 @@ SET search_path = pg_catalog, pg_temp AS $$
       FROM @extschema@.star_rating s
       LEFT JOIN @extschema@.star_rating p
              ON p.scheme = s.scheme AND p.rule = s.rule AND p.region_code = s.region_code
-            AND p.period_start = (s.period_start - @extschema@.period_interval(s.period))::date
+            AND p.period_start = @extschema@.period_before(s.period, s.period_start)
      WHERE s.region_code = star_history.region_code
        AND (star_history.rule IS NULL OR s.rule = star_history.rule)
      ORDER BY s.scheme, s.rule, s.period_start;

@@ -5,7 +5,7 @@ CREATE TABLE @extschema@.warning_rule (
     scheme      text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
     rule        text NOT NULL CHECK (rule ~ '^[a-z][a-z0-9_]*$'),
     kind        text NOT NULL CHECK (kind IN ('grade', 'worst_band', 'consecutive', 'rank_drop', 'yoy_rise')),
-    period      text NOT NULL DEFAULT 'month' CHECK (period IN ('day', 'month', 'quarter', 'year')),
+    period      @extschema@.period_kind NOT NULL DEFAULT 'month',
     depth       integer CHECK (depth >= 1),
     node        text,
     grade_level integer CHECK (grade_level >= 1),
@@ -61,7 +61,7 @@ fired AS (
            format('rank among siblings fell from %s to %s', p.rank_siblings, s.rank_siblings)
       FROM scoped s JOIN @extschema@.result p
         ON p.scheme = s.scheme AND p.period = s.period AND p.region_code = s.region_code
-       AND p.period_start = (s.period_start - @extschema@.period_interval(s.period))::date
+       AND p.period_start = @extschema@.period_before(s.period, s.period_start)
      WHERE s.kind = 'rank_drop' AND s.rank_siblings - p.rank_siblings >= s.places
     UNION ALL
     SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, s.node,

@@ -5,8 +5,7 @@ CREATE TABLE @extschema@.scheme (
     scheme          text PRIMARY KEY CHECK (scheme ~ '^[a-z][a-z0-9_]*$'),
     name_zh         text NOT NULL,
     name_en         text,
-    periods         text[] NOT NULL DEFAULT '{month}'
-                    CHECK (cardinality(periods) > 0 AND periods <@ '{day,month,quarter,year}'),
+    periods         @extschema@.period_kind[] NOT NULL DEFAULT '{month}' CHECK (cardinality(periods) > 0),
     time_zone       text NOT NULL DEFAULT 'Asia/Shanghai',
     population_kind text NOT NULL DEFAULT 'resident' CHECK (population_kind IN ('registered', 'resident', 'migrant')),
     grade_scale     text NOT NULL DEFAULT 'wuchang' REFERENCES @extschema@.grade_scale ON UPDATE CASCADE,
