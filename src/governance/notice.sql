@@ -25,16 +25,12 @@ INSERT INTO @extschema@.notice_transition (from_state, action, to_state, via, de
     ('rectification_reported', 'withdraw', 'withdrawn', 'withdraw_notice', 'the notice is withdrawn (closed), with a reason');
 
 -- [code]
-CREATE OR REPLACE FUNCTION @extschema@.notice_transition_is_built_in() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RAISE EXCEPTION 'the notice lifecycle is built in: % is not allowed on %', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END $$;
 CREATE OR REPLACE TRIGGER notice_transition_built_in BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.notice_transition
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.notice_transition_is_built_in();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.refuse_change(
+        'the notice lifecycle is built in', 'Take the steps of a notice with the functions named in notice_transition.via.');
 CREATE OR REPLACE TRIGGER notice_transition_built_in_truncate BEFORE TRUNCATE ON @extschema@.notice_transition
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.notice_transition_is_built_in();
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'the notice lifecycle is built in', 'Take the steps of a notice with the functions named in notice_transition.via.');
 
 -- [state]
 -- Which warnings become notices, of which kind, with which deadlines.
@@ -170,21 +166,22 @@ CREATE OR REPLACE TRIGGER notice_links AFTER INSERT ON @extschema@.notice
 CREATE OR REPLACE TRIGGER notice_log_links AFTER INSERT ON @extschema@.notice_log
     FOR EACH ROW EXECUTE FUNCTION @extschema@.notice_links_check();
 
-CREATE OR REPLACE FUNCTION @extschema@.notice_rows_are_append_only() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RAISE EXCEPTION '% is not allowed on %: notices and their log are never changed or deleted', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege',
-              HINT = 'Change a notice''s state with acknowledge_notice(), report_rectification(), verify_notice() or withdraw_notice().';
-END $$;
 CREATE OR REPLACE TRIGGER notice_append_only BEFORE UPDATE OR DELETE ON @extschema@.notice
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.notice_rows_are_append_only();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.refuse_change(
+        'notices and their log are never changed or deleted',
+        'Change a notice''s state with acknowledge_notice(), report_rectification(), verify_notice() or withdraw_notice().');
 CREATE OR REPLACE TRIGGER notice_append_only_truncate BEFORE TRUNCATE ON @extschema@.notice
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.notice_rows_are_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'notices and their log are never changed or deleted',
+        'Change a notice''s state with acknowledge_notice(), report_rectification(), verify_notice() or withdraw_notice().');
 CREATE OR REPLACE TRIGGER notice_log_append_only BEFORE UPDATE OR DELETE ON @extschema@.notice_log
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.notice_rows_are_append_only();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.refuse_change(
+        'notices and their log are never changed or deleted',
+        'Change a notice''s state with acknowledge_notice(), report_rectification(), verify_notice() or withdraw_notice().');
 CREATE OR REPLACE TRIGGER notice_log_append_only_truncate BEFORE TRUNCATE ON @extschema@.notice_log
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.notice_rows_are_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'notices and their log are never changed or deleted',
+        'Change a notice''s state with acknowledge_notice(), report_rectification(), verify_notice() or withdraw_notice().');
 
 CREATE OR REPLACE VIEW @extschema@.notice_status WITH (security_invoker = true) AS
 SELECT n.id, n.scheme, n.number, n.kind, n.region_code, n.region_zh, n.addressed_to,

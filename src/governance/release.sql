@@ -74,25 +74,30 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.release_indicator', '');
 
 -- [code]
 -- Released rows are immutable for everyone, the table owner included.
-CREATE OR REPLACE FUNCTION @extschema@.released_rows_are_frozen() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RAISE EXCEPTION '% is not allowed on %: released rows are never changed or deleted', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege',
-              HINT = 'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).';
-END $$;
 CREATE OR REPLACE TRIGGER release_frozen BEFORE UPDATE OR DELETE ON @extschema@.release
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.refuse_change(
+        'released rows are never changed or deleted',
+        'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).');
 CREATE OR REPLACE TRIGGER release_frozen_truncate BEFORE TRUNCATE ON @extschema@.release
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'released rows are never changed or deleted',
+        'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).');
 CREATE OR REPLACE TRIGGER release_result_frozen BEFORE UPDATE OR DELETE ON @extschema@.release_result
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.refuse_change(
+        'released rows are never changed or deleted',
+        'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).');
 CREATE OR REPLACE TRIGGER release_result_frozen_truncate BEFORE TRUNCATE ON @extschema@.release_result
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'released rows are never changed or deleted',
+        'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).');
 CREATE OR REPLACE TRIGGER release_indicator_frozen BEFORE UPDATE OR DELETE ON @extschema@.release_indicator
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.refuse_change(
+        'released rows are never changed or deleted',
+        'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).');
 CREATE OR REPLACE TRIGGER release_indicator_frozen_truncate BEFORE TRUNCATE ON @extschema@.release_indicator
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.released_rows_are_frozen();
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'released rows are never changed or deleted',
+        'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).');
 
 -- The checksum of a release revision: md5 over its rows in a fixed order,
 -- floats as their shortest exact text.

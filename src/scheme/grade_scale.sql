@@ -68,18 +68,6 @@ CREATE CONSTRAINT TRIGGER grade_band_valid
     FOR EACH ROW EXECUTE FUNCTION @extschema@.grade_band_check();
 
 -- [code]
--- Built-in rows belong to the extension: changing them would be lost on
--- upgrade and invisible to pg_dump, so it is refused.
-CREATE OR REPLACE FUNCTION @extschema@.builtin_row_guard() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF (TG_OP <> 'INSERT' AND OLD.builtin) OR (TG_OP <> 'DELETE' AND NEW.builtin) THEN
-        RAISE EXCEPTION 'built-in rows of %.% cannot be added, changed or deleted', TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Copy the built-in scale under a new name and change the copy.';
-    END IF;
-    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-END $$;
 
 -- [state]
 INSERT INTO @extschema@.grade_scale VALUES
@@ -96,10 +84,33 @@ INSERT INTO @extschema@.grade_band VALUES
     ('zhuhai',  4, NULL, '较差', 'poor',      '#C62828', true);
 
 -- [code]
-CREATE OR REPLACE TRIGGER builtin_rows_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.grade_scale
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.builtin_row_guard();
-CREATE OR REPLACE TRIGGER builtin_rows_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.grade_band
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.builtin_row_guard();
+-- Built-in rows belong to the extension: changing them would be lost on
+-- upgrade and invisible to pg_dump, so it is refused (and TRUNCATE, which
+-- would remove them).
+CREATE OR REPLACE TRIGGER builtin_rows_insert BEFORE INSERT ON @extschema@.grade_scale
+    FOR EACH ROW WHEN (NEW.builtin) EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Copy the built-in scale under a new name and change the copy.');
+CREATE OR REPLACE TRIGGER builtin_rows_update BEFORE UPDATE ON @extschema@.grade_scale
+    FOR EACH ROW WHEN (OLD.builtin OR NEW.builtin) EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Copy the built-in scale under a new name and change the copy.');
+CREATE OR REPLACE TRIGGER builtin_rows_delete BEFORE DELETE ON @extschema@.grade_scale
+    FOR EACH ROW WHEN (OLD.builtin) EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Copy the built-in scale under a new name and change the copy.');
+CREATE OR REPLACE TRIGGER builtin_rows_truncate BEFORE TRUNCATE ON @extschema@.grade_scale
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Delete the user scales'' rows instead.');
+CREATE OR REPLACE TRIGGER builtin_rows_insert BEFORE INSERT ON @extschema@.grade_band
+    FOR EACH ROW WHEN (NEW.builtin) EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Copy the built-in scale under a new name and change the copy.');
+CREATE OR REPLACE TRIGGER builtin_rows_update BEFORE UPDATE ON @extschema@.grade_band
+    FOR EACH ROW WHEN (OLD.builtin OR NEW.builtin) EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Copy the built-in scale under a new name and change the copy.');
+CREATE OR REPLACE TRIGGER builtin_rows_delete BEFORE DELETE ON @extschema@.grade_band
+    FOR EACH ROW WHEN (OLD.builtin) EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Copy the built-in scale under a new name and change the copy.');
+CREATE OR REPLACE TRIGGER builtin_rows_truncate BEFORE TRUNCATE ON @extschema@.grade_band
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_change(
+        'built-in rows belong to safeidx', 'Delete the user scales'' rows instead.');
 
 -- [state]
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.grade_scale', 'WHERE NOT builtin');

@@ -45,3 +45,10 @@ ALTER TABLE @extschema@.star_rule ALTER COLUMN period TYPE @extschema@.period_ki
 ALTER TABLE @extschema@.cell ALTER COLUMN period TYPE @extschema@.period_kind;
 ALTER TABLE @extschema@.result ALTER COLUMN period TYPE @extschema@.period_kind;
 ALTER TABLE @extschema@.result_node ALTER COLUMN period TYPE @extschema@.period_kind;
+
+-- One read-only guard, refuse_change(), replaces four trigger functions;
+-- their triggers go with them and the code creates the new ones.
+DROP FUNCTION @extschema@.builtin_row_guard() CASCADE;
+DROP FUNCTION @extschema@.released_rows_are_frozen() CASCADE;
+DROP FUNCTION @extschema@.notice_rows_are_append_only() CASCADE;
+DROP FUNCTION @extschema@.notice_transition_is_built_in() CASCADE;
