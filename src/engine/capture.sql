@@ -31,7 +31,7 @@ BEGIN
         SELECT DISTINCT sc.scheme, sc.time_zone, src.region_column, src.time_column,
                @extschema@.source_column_type(TG_RELID, src.time_column, 'time') AS time_type
           FROM @extschema@.source src
-          JOIN @extschema@.indicator i ON src.source = ANY (i.sources || coalesce(i.denominator_sources, '{}'))
+          JOIN @extschema@.indicator_source i ON i.source = src.source
           JOIN @extschema@.scheme sc ON sc.scheme = i.scheme
          WHERE to_regclass(src.relation) = TG_RELID
     LOOP
@@ -140,8 +140,8 @@ BEGIN
     INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local)
     SELECT DISTINCT i.scheme, src.relation, mark_changed.region_code, mark_changed.region_code IS NULL,
            from_date, to_date::timestamp - interval '1 microsecond'
-      FROM @extschema@.indicator i
-     WHERE src.source = ANY (i.sources || coalesce(i.denominator_sources, '{}'));
+      FROM @extschema@.indicator_source i
+     WHERE i.source = src.source;
     GET DIAGNOSTICS logged = ROW_COUNT;
     RETURN logged;
 END $$;

@@ -141,11 +141,8 @@ BEGIN
         -- source measures coded to each region, per leaf indicator
         CREATE TEMP TABLE t_direct ON COMMIT DROP AS
         WITH leaf_source AS (
-            SELECT d.node, x.source, x.source = ANY (d.sources) AS num,
-                   x.source = ANY (coalesce(d.denominator_sources, '{}')) AS den
-              FROM t_node_def d,
-                   LATERAL (SELECT DISTINCT unnest(d.sources || coalesce(d.denominator_sources, '{}')) AS source) x
-             WHERE d.is_leaf)
+            SELECT x.node, x.source, x.numerator AS num, x.denominator AS den
+              FROM @extschema@.indicator_source x WHERE x.scheme = v.scheme AND x.version = v.version)
         SELECT c.period_start AS ps, c.region_code AS code, l.node,
                sum(c.value) FILTER (WHERE l.num) AS num,
                sum(c.value) FILTER (WHERE l.den) AS den

@@ -106,8 +106,10 @@ BEGIN
             RAISE EXCEPTION 'indicator "%" (scheme "%" version "%") has no source', r.node, v.scheme, v.version
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the sources it counts, e.g. sources => ''{police_theft}''.';
         END IF;
-        SELECT s INTO bad FROM unnest(r.sources || coalesce(r.denominator_sources, '{}')) s
-         WHERE NOT EXISTS (SELECT FROM @extschema@.source x WHERE x.source = s) LIMIT 1;
+        SELECT x.source INTO bad FROM @extschema@.indicator_source x
+         WHERE x.scheme = v.scheme AND x.version = v.version AND x.node = r.node
+           AND NOT EXISTS (SELECT FROM @extschema@.source s WHERE s.source = x.source)
+         ORDER BY 1 LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'indicator "%" (scheme "%" version "%") reads unknown source "%"', r.node, v.scheme, v.version, bad
                 USING ERRCODE = 'foreign_key_violation';
