@@ -1,5 +1,17 @@
 -- source_read.sql: reading a source: the SQL of its rows, its counts per period, unknown codes.
 
+-- The local time of a departmental row as SQL: its time column in time zone
+-- tz (timestamptz), or as it is (a local timestamp or date), as timestamp.
+CREATE OR REPLACE FUNCTION @extschema@.local_time_sql(relation regclass, time_column name, tz text)
+RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN @extschema@.source_column_type(relation, time_column, 'time') = 'timestamp with time zone'::regtype
+                THEN format('(%I AT TIME ZONE %L)', time_column, tz)
+                ELSE format('%I::timestamp', time_column) END;
+$$;
+COMMENT ON FUNCTION @extschema@.local_time_sql(regclass, name, text) IS
+'the SQL expression of a departmental row''s local time (timestamp): a timestamptz time column in time zone tz, a timestamp or date column as it is';
+
 -- The pieces of SQL that read a source: its local time, the value of one
 -- departmental row, and the condition on its rows between two local dates.
 CREATE OR REPLACE FUNCTION @extschema@.source_sql(src @extschema@.source, from_date date, to_date date, tz text,
@@ -12,12 +24,11 @@ DECLARE
     lower_bound text;
     upper_bound text;
 BEGIN
+    local_time := @extschema@.local_time_sql(src.relation::regclass, src.time_column, tz);
     IF time_type = 'timestamp with time zone'::regtype THEN
-        local_time := format('(%I AT TIME ZONE %L)', src.time_column, tz);
         lower_bound := format('(%L::timestamp AT TIME ZONE %L)', from_date, tz);
         upper_bound := format('(%L::timestamp AT TIME ZONE %L)', to_date, tz);
     ELSE
-        local_time := quote_ident(src.time_column);
         lower_bound := quote_literal(from_date);
         upper_bound := quote_literal(to_date);
     END IF;

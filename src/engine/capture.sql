@@ -24,12 +24,11 @@ CREATE OR REPLACE FUNCTION @extschema@.capture_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s record;
-    local_time text;
     transition text;
 BEGIN
     FOR s IN
-        SELECT DISTINCT sc.scheme, sc.time_zone, src.region_column, src.time_column,
-               @extschema@.source_column_type(TG_RELID, src.time_column, 'time') AS time_type
+        SELECT DISTINCT sc.scheme, src.region_column, src.time_column,
+               @extschema@.local_time_sql(TG_RELID, src.time_column, sc.time_zone) AS local_time
           FROM @extschema@.source src
           JOIN @extschema@.indicator_source i ON i.source = src.source
           JOIN @extschema@.scheme sc ON sc.scheme = i.scheme
@@ -40,9 +39,6 @@ BEGIN
             VALUES (s.scheme, TG_RELID::regclass::text, NULL, true, '-infinity', 'infinity');
             CONTINUE;
         END IF;
-        local_time := CASE WHEN s.time_type = 'timestamp with time zone'::regtype
-                           THEN format('(%I AT TIME ZONE %L)', s.time_column, s.time_zone)
-                           ELSE format('%I::timestamp', s.time_column) END;
         FOREACH transition IN ARRAY CASE TG_OP WHEN 'INSERT' THEN '{new_rows}'::text[]
                                                WHEN 'DELETE' THEN '{old_rows}'::text[]
                                                ELSE '{old_rows,new_rows}'::text[] END
@@ -50,7 +46,7 @@ BEGIN
             EXECUTE format(
                 'INSERT INTO @extschema@.change_log (scheme, relation, region_code, first_local, last_local)
                  SELECT %L, %L, %I::text, min(%s), max(%s) FROM %I WHERE %I IS NOT NULL GROUP BY 3',
-                s.scheme, TG_RELID::regclass::text, s.region_column, local_time, local_time,
+                s.scheme, TG_RELID::regclass::text, s.region_column, s.local_time, s.local_time,
                 transition, s.time_column);
         END LOOP;
     END LOOP;
