@@ -35,22 +35,24 @@ OBJS = \
 	src/kernel/poisson.o \
 	src/kernel/rate.o \
 	src/kernel/scoring.o \
+	src/kernel/scoring_rules.o \
 	src/kernel/proportion.o \
 	src/kernel/groupstats.o \
 	src/kernel/weighted.o \
 	src/kernel/grade.o \
 	src/catalogue/filter.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
-PG_CFLAGS = -Wall -Wextra -Werror
+# -Wextra without -Wunused-parameter, which PostgreSQL's own headers (funcapi.h) trip.
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
 
 # The install script: every layer's SQL in load order.  Each file marks its
 # state (types, tables, built-in rows: run once, changed by migrations) apart
 # from its code (CREATE OR REPLACE, re-run by every upgrade): src/upgrade/code.awk.
 SQL_SOURCES = \
 	src/kernel/rate.sql \
-	src/kernel/scoring.sql \
 	src/kernel/proportion.sql \
 	src/kernel/groupstats.sql \
+	src/kernel/scoring.sql \
 	src/kernel/weighted.sql \
 	src/kernel/grade.sql \
 	src/catalogue/guard.sql \

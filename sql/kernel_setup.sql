@@ -16,7 +16,9 @@ SELECT p.oid::regprocedure AS not_parallel_safe
    AND p.prorettype <> 'trigger'::regtype;
 
 -- Every C function is IMMUTABLE, and STRICT unless it is one of the two
--- transition functions that count NULL input (expect exactly those two).
+-- transition functions that count NULL input or one of the three scoring
+-- functions whose NULL rule parameters take the rule's default (expect
+-- exactly those five).
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

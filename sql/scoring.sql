@@ -72,3 +72,56 @@ SELECT change(120, 100) AS up, change(75, 100) AS down, change(-3, -6) AS neg_ba
        change(-5, 0) AS from_zero_down, change(5, 0, 2) AS from_zero_custom;
 SELECT change('Infinity', 1);
 SELECT change(1, 'NaN');
+
+-- The registry of scoring rules (scoring_rules.c): the rules, their
+-- parameters and defaults, as documented in doc/reference.md.
+SELECT rule, baseline, uses_group FROM scoring_rules() ORDER BY rule;
+SELECT parameter, json_type, required, default_value FROM scoring_parameters('ratio_band');
+SELECT parameter, json_type, required, default_value FROM scoring_parameters('goalposts');
+SELECT parameter, json_type, required, default_value FROM scoring_parameters('target');
+SELECT count(*) AS minmax_parameters FROM scoring_parameters('minmax');
+SELECT * FROM scoring_parameters('nosuch');
+
+-- A NULL band parameter takes the rule's default: 9 against 10 is a ratio
+-- of 0.9, inside [0.8, 1.2], so the step share 0.5 of 20 points = 10.
+SELECT score_ratio_band(9, 10, 20) AS defaults, score_ratio_band(9, 10, 20, lower => NULL, middle => NULL) AS nulls,
+       score_ratio_band(NULL, 10, 20) AS no_value, score_ratio_band(9, 10, 20, higher_is_better => NULL) AS no_direction;
+-- score_goalposts with capped NULL is capped (default): 90 of 20..85 -> 1.
+SELECT score_goalposts(90, 20, 85, capped => NULL) AS capped_default;
+
+-- The engine's entry point, score_indicator(rule, value, baseline,
+-- higher_is_better, params, stats):
+--   ratio_band 9 vs 10, step: 0.5; linear: (1.2 - 0.9) / 0.4 = 0.75;
+--   without a baseline: NULL (unscored);
+--   goalposts 75 of 50..100: 0.5;
+--   target without target or baseline: NULL; 5 of a baseline 10: 0.5;
+--     the parameter wins over the baseline: 5 of 20 = 0.25;
+--   minmax 3 in the group {1, 3, 5}: (3 - 1) / (5 - 1) = 0.5.
+SELECT score_indicator('ratio_band', 9, 10, false) AS step,
+       score_indicator('ratio_band', 9, 10, false, '{"middle": "linear"}') AS linear,
+       score_indicator('ratio_band', 9, NULL, false) AS no_baseline,
+       score_indicator('goalposts', 75, NULL, true, '{"minimum": 50, "maximum": 100}') AS goalposts,
+       score_indicator('target', 5, NULL, true) AS no_target,
+       score_indicator('target', 5, 10, true) AS target_baseline,
+       score_indicator('target', 5, 10, true, '{"target": 20}') AS target_param,
+       (SELECT score_indicator('minmax', 3, NULL, true, '{}', group_stats(x)) FROM unnest('{1,3,5}'::float8[]) x) AS minmax;
+-- Errors: an unknown rule, an unknown parameter, a parameter of the wrong
+-- JSON type, a missing required parameter, a bad choice, minmax without its
+-- group, no rule.
+SELECT score_indicator('nosuch', 1, 1, true);
+SELECT score_indicator('ratio_band', 1, 1, true, '{"lowr": 0.7}');
+SELECT score_indicator('ratio_band', 1, 1, true, '{"lower": "0.7"}');
+SELECT score_indicator('goalposts', 1, NULL, true, '{"minimum": 0}');
+SELECT score_indicator('ratio_band', 1, 1, true, '{"middle": "curved"}');
+SELECT score_indicator('minmax', 1, NULL, true);
+SELECT score_indicator(NULL, 1, 1, true);
+
+-- check_scoring() refuses at definition what could never score: parameters
+-- out of range, a missing baseline.
+SELECT check_scoring('ratio_band', '{"lower": 1.2, "upper": 0.8}', false, true);
+SELECT check_scoring('ratio_band', '{"middle_share": 2}', false, true);
+SELECT check_scoring('goalposts', '{"minimum": 0, "maximum": 10, "log_scale": true}', true, false);
+SELECT check_scoring('target', '{"target": 0}', true, false);
+SELECT check_scoring('ratio_band', '{}', false, false);
+SELECT check_scoring('target', '{}', false, false);
+SELECT check_scoring('ratio_band', '{"upper": 1.5}', false, true) AS fine;

@@ -235,21 +235,8 @@ BEGIN
                                AND y.code = a.base_code AND y.node = a.node),
         scored AS (
             SELECT b.*,
-                   CASE b.scoring
-                       WHEN 'ratio_band' THEN @extschema@.score_ratio_band(
-                           b.value, b.baseline_value, 1,
-                           coalesce((b.sp ->> 'lower')::float8, 0.8), coalesce((b.sp ->> 'upper')::float8, 1.2),
-                           b.higher_is_better, coalesce(b.sp ->> 'middle', 'step'),
-                           coalesce((b.sp ->> 'middle_share')::float8, 0.5))
-                       WHEN 'goalposts' THEN @extschema@.score_goalposts(
-                           b.value, (b.sp ->> 'minimum')::float8, (b.sp ->> 'maximum')::float8, b.higher_is_better,
-                           coalesce((b.sp ->> 'log_scale')::boolean, false), coalesce((b.sp ->> 'capped')::boolean, true))
-                       WHEN 'target' THEN @extschema@.score_target(
-                           b.value, coalesce((b.sp ->> 'target')::float8, b.baseline_value), b.higher_is_better)
-                       WHEN 'minmax' THEN @extschema@.score_minmax(
-                           b.value, @extschema@.group_stats(b.value) OVER (PARTITION BY b.ps, b.depth, b.node),
-                           b.higher_is_better)
-                   END AS score
+                   @extschema@.score_indicator(b.scoring, b.value, b.baseline_value, b.higher_is_better, b.sp,
+                       @extschema@.group_stats(b.value) OVER (PARTITION BY b.ps, b.depth, b.node)) AS score
               FROM based b)
         SELECT s.ps, s.code, s.node, s.parent_node, true AS is_leaf, s.weight,
                s.num_all AS events, s.num_counted AS counted_events,

@@ -14,15 +14,6 @@
 
 #include "libpq/pqformat.h"
 
-typedef struct GroupStats
-{
-	int64		n;				/* values seen */
-	double		min;
-	double		max;
-	double		mean;
-	double		m2;				/* sum of squared deviations from the mean */
-} GroupStats;
-
 /* INTERNALLENGTH of type groupstats in src/sql must match */
 StaticAssertDecl(sizeof(GroupStats) == 40, "GroupStats size differs from its SQL type");
 
@@ -195,24 +186,35 @@ groupstats_stddev(PG_FUNCTION_ARGS)
 }
 
 /*
- * score_minmax(value, group, higher_is_better): (value - min) / (max - min),
- * reversed for a negative indicator.  NULL when the group has no spread
- * (every value equal) or is empty; values from outside the group may fall
- * outside [0, 1].
+ * (value - min) / (max - min) over the group, reversed for a negative
+ * indicator.  NULL (is_null) when the group has no spread (every value
+ * equal) or is empty; values from outside the group may fall outside [0, 1].
  */
+double
+minmax_score(double value, const GroupStats *group, bool higher_is_better,
+			 bool *is_null)
+{
+	double		score;
+
+	finite_arg(value, "value");
+	*is_null = (group->n == 0 || group->max == group->min);
+	if (*is_null)
+		return 0;
+	score = finite_result((value - group->min) / (group->max - group->min), "min-max score");
+	return higher_is_better ? score : 1 - score;
+}
+
 PG_FUNCTION_INFO_V1(score_minmax);
 Datum
 score_minmax(PG_FUNCTION_ARGS)
 {
-	double		value = finite_arg(PG_GETARG_FLOAT8(0), "value");
-	GroupStats *g = PG_GETARG_GROUPSTATS(1);
-	bool		higher_is_better = PG_GETARG_BOOL(2);
-	double		score;
+	bool		is_null;
+	double		score = minmax_score(PG_GETARG_FLOAT8(0), PG_GETARG_GROUPSTATS(1),
+									 PG_GETARG_BOOL(2), &is_null);
 
-	if (g->n == 0 || g->max == g->min)
+	if (is_null)
 		PG_RETURN_NULL();
-	score = finite_result((value - g->min) / (g->max - g->min), "min-max score");
-	PG_RETURN_FLOAT8(higher_is_better ? score : 1 - score);
+	PG_RETURN_FLOAT8(score);
 }
 
 /*

@@ -1,8 +1,9 @@
 /*
  * safeidx.h
  *		Declarations shared by safeidx's C files: argument checks, the
- *		generic text/binary form of the summary types, and the Poisson
- *		interval used by the rate accessors.
+ *		generic text/binary form of the summary types, the Poisson interval
+ *		used by the rate accessors, the group summary and the registry of
+ *		scoring rules.
  */
 #ifndef SAFEIDX_H
 #define SAFEIDX_H
@@ -10,6 +11,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/jsonb.h"
 
 /* Format version written first in every summary's text and binary form. */
 #define SAFEIDX_SUMMARY_VERSION 1
@@ -49,5 +51,98 @@ extern void *summary_state_for_update(FunctionCallInfo fcinfo, int argno,
 /* poisson.c: exact (Garwood) limits for the mean of a Poisson count. */
 extern double poisson_mean_lower(double events, double level);
 extern double poisson_mean_upper(double events, double level);
+
+/* groupstats.c: a group's count, extremes, mean and squared deviations. */
+typedef struct GroupStats
+{
+	int64		n;				/* values seen */
+	double		min;
+	double		max;
+	double		mean;
+	double		m2;				/* sum of squared deviations from the mean */
+} GroupStats;
+
+extern double minmax_score(double value, const GroupStats *group,
+						   bool higher_is_better, bool *is_null);
+
+/* scoring.c: the rules, as plain C, with the checks of their parameters. */
+extern double ratio_to_baseline(double value, double baseline);
+extern void ratio_band_check(double lower, double upper, double middle_share);
+extern double ratio_band_score(double value, double baseline, double lower,
+							   double upper, bool higher_is_better, bool linear,
+							   double middle_share);
+extern void goalposts_check(double minimum, double maximum, bool log_scale);
+extern double goalposts_score(double value, double minimum, double maximum,
+							  bool higher_is_better, bool log_scale, bool capped);
+extern void target_check(double target, bool higher_is_better);
+extern double target_score(double value, double target, bool higher_is_better);
+
+/*
+ * scoring_rules.c: the registry of scoring rules.  A rule is a name, its
+ * parameters (with JSON type and default), whether it reads a baseline or
+ * the group of values scored together, a check of its parameters and its
+ * score function; adding a rule is one function in scoring.c and one entry
+ * in the registry.
+ */
+#define SCORING_MAX_PARAMS 4
+
+typedef enum ScoringParamKind
+{
+	SCORING_NUMBER,				/* JSON number, double */
+	SCORING_BOOLEAN,			/* JSON boolean, 0 or 1 */
+	SCORING_CHOICE				/* JSON string, one of choices (its index) */
+} ScoringParamKind;
+
+typedef struct ScoringParam
+{
+	const char *name;
+	ScoringParamKind kind;
+	bool		required;
+	double		default_value;	/* number, 0/1, or index of the choice */
+	const char *const *choices; /* SCORING_CHOICE: NULL-terminated */
+} ScoringParam;
+
+typedef struct ScoringArgs
+{
+	double		value[SCORING_MAX_PARAMS];	/* in the rule's parameter order */
+	bool		given[SCORING_MAX_PARAMS];	/* false: the default was taken */
+} ScoringArgs;
+
+typedef struct ScoringInput
+{
+	double		value;
+	double		baseline;
+	bool		has_baseline;
+	bool		higher_is_better;
+	const GroupStats *group;	/* the values scored together, or NULL */
+} ScoringInput;
+
+typedef enum ScoringBaseline
+{
+	BASELINE_UNUSED,
+	BASELINE_OPTIONAL,			/* used when a parameter does not replace it */
+	BASELINE_REQUIRED
+} ScoringBaseline;
+
+typedef struct ScoringRule
+{
+	const char *name;
+	const char *description;
+	ScoringBaseline baseline;
+	const char *baseline_param; /* BASELINE_OPTIONAL: the parameter replacing it */
+	bool		needs_group;
+	int			nparams;
+	ScoringParam params[SCORING_MAX_PARAMS];
+	/* refuses parameters that can never score (at definition and scoring) */
+	void		(*check) (const ScoringArgs *args, bool higher_is_better);
+	/* the score; *is_null when the input cannot be scored */
+	double		(*score) (const ScoringInput *in, const ScoringArgs *args, bool *is_null);
+} ScoringRule;
+
+extern const ScoringRule *scoring_rule(const char *name);
+extern void scoring_args_from_jsonb(const ScoringRule *rule, Jsonb *params,
+									ScoringArgs *args);
+extern void scoring_args_from_call(const ScoringRule *rule, FunctionCallInfo fcinfo,
+								   const int *argnos, ScoringArgs *args);
 
 #endif							/* SAFEIDX_H */

@@ -1,10 +1,13 @@
 /*
  * scoring.c
- *		Scoring rules that turn one indicator value into points: ratio to a
- *		baseline with bands (the Wuchang 0.8 / 1.2 rule), fixed goalposts,
- *		distance to a target, and the relative change used for year-over-year
- *		and period-over-period indicators.
+ *		The scoring rules that turn one indicator value into a score in
+ *		[0, 1]: ratio to a baseline with bands (the Wuchang 0.8 / 1.2 rule),
+ *		fixed goalposts, distance to a target; and the relative change used
+ *		for year-over-year and period-over-period indicators.
  *
+ * Each rule is a C function here plus its entry in the registry of
+ * scoring_rules.c, which holds its parameters and their defaults and is read
+ * by the engine, the scheme validation and the SQL functions below alike.
  * Every rule knows the indicator's direction: higher_is_better = false for
  * incident rates (逆向指标), true for mediation successes (正向指标).
  */
@@ -19,7 +22,7 @@
  * defined rather than refused: 0 against 0 is "as the baseline" (1), and
  * anything against 0 is infinitely above it.
  */
-static double
+double
 ratio_to_baseline(double value, double baseline)
 {
 	if (baseline == 0)
@@ -27,40 +30,12 @@ ratio_to_baseline(double value, double baseline)
 	return value / baseline;
 }
 
-/*
- * score_ratio_band(value, baseline, points, lower, upper, higher_is_better,
- *					middle, middle_share)
- *
- * The ratio r = value / baseline falls in one of three bands.  For a
- * negative indicator: r < lower earns all points, r > upper none, and the
- * middle band [lower, upper] earns points * middle_share ("step") or a share
- * falling linearly from all points at lower to none at upper ("linear").  A
- * positive indicator mirrors this: r > upper earns all points.
- */
-PG_FUNCTION_INFO_V1(score_ratio_band);
-Datum
-score_ratio_band(PG_FUNCTION_ARGS)
+void
+ratio_band_check(double lower, double upper, double middle_share)
 {
-	double		value = nonnegative_arg(PG_GETARG_FLOAT8(0), "indicator value");
-	double		baseline = nonnegative_arg(PG_GETARG_FLOAT8(1), "baseline");
-	double		points = finite_arg(PG_GETARG_FLOAT8(2), "points");
-	double		lower = nonnegative_arg(PG_GETARG_FLOAT8(3), "lower band edge");
-	double		upper = finite_arg(PG_GETARG_FLOAT8(4), "upper band edge");
-	bool		higher_is_better = PG_GETARG_BOOL(5);
-	char	   *middle = text_to_cstring(PG_GETARG_TEXT_PP(6));
-	double		middle_share = finite_arg(PG_GETARG_FLOAT8(7), "middle_share");
-	bool		linear;
-	double		r;
-
-	if (strcmp(middle, "linear") == 0)
-		linear = true;
-	else if (strcmp(middle, "step") == 0)
-		linear = false;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown middle-band scoring \"%s\"", middle),
-				 errhint("Use 'step' or 'linear'.")));
+	nonnegative_arg(lower, "lower band edge");
+	finite_arg(upper, "upper band edge");
+	finite_arg(middle_share, "middle_share");
 	if (!(lower < upper))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -70,54 +45,74 @@ score_ratio_band(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("middle_share must be between 0 and 1")));
+}
 
+/*
+ * The ratio r = value / baseline falls in one of three bands.  For a
+ * negative indicator: r < lower scores 1, r > upper 0, and the middle band
+ * [lower, upper] scores middle_share ("step") or falls linearly from 1 at
+ * lower to 0 at upper ("linear").  A positive indicator mirrors this: r >
+ * upper scores 1.
+ */
+double
+ratio_band_score(double value, double baseline, double lower, double upper,
+				 bool higher_is_better, bool linear, double middle_share)
+{
+	double		r;
+
+	nonnegative_arg(value, "indicator value");
+	nonnegative_arg(baseline, "baseline");
+	ratio_band_check(lower, upper, middle_share);
 	r = ratio_to_baseline(value, baseline);
 	if (!higher_is_better)
 	{
 		if (r < lower)
-			PG_RETURN_FLOAT8(points);
+			return 1;
 		if (r > upper)
-			PG_RETURN_FLOAT8(0);
-		PG_RETURN_FLOAT8(linear ? points * (upper - r) / (upper - lower)
-						 : points * middle_share);
+			return 0;
+		return linear ? (upper - r) / (upper - lower) : middle_share;
 	}
 	if (r > upper)
-		PG_RETURN_FLOAT8(points);
+		return 1;
 	if (r < lower)
-		PG_RETURN_FLOAT8(0);
-	PG_RETURN_FLOAT8(linear ? points * (r - lower) / (upper - lower)
-					 : points * middle_share);
+		return 0;
+	return linear ? (r - lower) / (upper - lower) : middle_share;
 }
 
-/*
- * score_goalposts(value, minimum, maximum, higher_is_better, log_scale,
- *				   capped)
- *
- * (value - minimum) / (maximum - minimum), on natural logarithms when
- * log_scale (as the UNDP income index), reversed for a negative indicator,
- * and cut to [0, 1] when capped.
- */
-PG_FUNCTION_INFO_V1(score_goalposts);
-Datum
-score_goalposts(PG_FUNCTION_ARGS)
+void
+goalposts_check(double minimum, double maximum, bool log_scale)
 {
-	double		value = finite_arg(PG_GETARG_FLOAT8(0), "indicator value");
-	double		minimum = finite_arg(PG_GETARG_FLOAT8(1), "minimum goalpost");
-	double		maximum = finite_arg(PG_GETARG_FLOAT8(2), "maximum goalpost");
-	bool		higher_is_better = PG_GETARG_BOOL(3);
-	bool		log_scale = PG_GETARG_BOOL(4);
-	bool		capped = PG_GETARG_BOOL(5);
-	double		score;
-
+	finite_arg(minimum, "minimum goalpost");
+	finite_arg(maximum, "maximum goalpost");
 	if (!(minimum < maximum))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("minimum goalpost (%g) must be below maximum goalpost (%g)",
 						minimum, maximum),
 				 errhint("For an indicator where lower is better, keep minimum < maximum and set higher_is_better to false.")));
+	if (log_scale && minimum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("log-scale goalposts need positive values and goalposts"),
+				 errdetail("minimum %g", minimum)));
+}
+
+/*
+ * (value - minimum) / (maximum - minimum), on natural logarithms when
+ * log_scale (as the UNDP income index), reversed for a negative indicator,
+ * and cut to [0, 1] when capped.
+ */
+double
+goalposts_score(double value, double minimum, double maximum,
+				bool higher_is_better, bool log_scale, bool capped)
+{
+	double		score;
+
+	finite_arg(value, "indicator value");
+	goalposts_check(minimum, maximum, log_scale);
 	if (log_scale)
 	{
-		if (minimum <= 0 || value <= 0)
+		if (value <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("log-scale goalposts need positive values and goalposts"),
@@ -131,35 +126,101 @@ score_goalposts(PG_FUNCTION_ARGS)
 		score = 1 - score;
 	if (capped)
 		score = fmin(1, fmax(0, score));
-	PG_RETURN_FLOAT8(score);
+	return score;
+}
+
+void
+target_check(double target, bool higher_is_better)
+{
+	nonnegative_arg(target, "target");
+	if (higher_is_better && target == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the target of a positive indicator must be above 0")));
 }
 
 /*
- * score_target(value, target, higher_is_better)
- *
  * The share of the target reached, in [0, 1]: value / target for a positive
  * indicator, target / value for a negative one (at or below the target is
  * 1; a target of 0 is met only by 0).
  */
+double
+target_score(double value, double target, bool higher_is_better)
+{
+	nonnegative_arg(value, "indicator value");
+	target_check(target, higher_is_better);
+	if (higher_is_better)
+		return fmin(1, value / target);
+	if (value <= target)
+		return 1;
+	return target / value;
+}
+
+/*
+ * The SQL faces of the rules.  A NULL value, baseline, points or direction
+ * gives NULL; a NULL rule parameter takes the rule's default (listed by
+ * safeidx.scoring_parameters()).
+ */
+static bool
+any_null(FunctionCallInfo fcinfo, int n, const int *argnos)
+{
+	for (int i = 0; i < n; i++)
+		if (PG_ARGISNULL(argnos[i]))
+			return true;
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(score_ratio_band);
+Datum
+score_ratio_band(PG_FUNCTION_ARGS)
+{
+	static const int needed[] = {0, 1, 2, 5};
+	static const int params[] = {3, 4, 6, 7};	/* lower, upper, middle, middle_share */
+	const ScoringRule *rule = scoring_rule("ratio_band");
+	ScoringInput in = {0};
+	ScoringArgs args;
+	bool		is_null;
+	double		points;
+	double		score;
+
+	if (any_null(fcinfo, lengthof(needed), needed))
+		PG_RETURN_NULL();
+	points = finite_arg(PG_GETARG_FLOAT8(2), "points");
+	scoring_args_from_call(rule, fcinfo, params, &args);
+	in.value = PG_GETARG_FLOAT8(0);
+	in.baseline = PG_GETARG_FLOAT8(1);
+	in.has_baseline = true;
+	in.higher_is_better = PG_GETARG_BOOL(5);
+	score = rule->score(&in, &args, &is_null);
+	PG_RETURN_FLOAT8(points * score);
+}
+
+PG_FUNCTION_INFO_V1(score_goalposts);
+Datum
+score_goalposts(PG_FUNCTION_ARGS)
+{
+	static const int needed[] = {0, 1, 2, 3};
+	static const int params[] = {1, 2, 4, 5};	/* minimum, maximum, log_scale, capped */
+	const ScoringRule *rule = scoring_rule("goalposts");
+	ScoringInput in = {0};
+	ScoringArgs args;
+	bool		is_null;
+
+	if (any_null(fcinfo, lengthof(needed), needed))
+		PG_RETURN_NULL();
+	scoring_args_from_call(rule, fcinfo, params, &args);
+	in.value = PG_GETARG_FLOAT8(0);
+	in.higher_is_better = PG_GETARG_BOOL(3);
+	PG_RETURN_FLOAT8(rule->score(&in, &args, &is_null));
+}
+
+/* score_target(value, target, higher_is_better): strict, the target given. */
 PG_FUNCTION_INFO_V1(score_target);
 Datum
 score_target(PG_FUNCTION_ARGS)
 {
-	double		value = nonnegative_arg(PG_GETARG_FLOAT8(0), "indicator value");
-	double		target = nonnegative_arg(PG_GETARG_FLOAT8(1), "target");
-	bool		higher_is_better = PG_GETARG_BOOL(2);
-
-	if (higher_is_better)
-	{
-		if (target == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the target of a positive indicator must be above 0")));
-		PG_RETURN_FLOAT8(fmin(1, value / target));
-	}
-	if (value <= target)
-		PG_RETURN_FLOAT8(1);
-	PG_RETURN_FLOAT8(target / value);
+	PG_RETURN_FLOAT8(target_score(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1),
+								  PG_GETARG_BOOL(2)));
 }
 
 /*

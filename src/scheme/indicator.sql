@@ -19,7 +19,7 @@ CREATE TABLE @extschema@.indicator (
     first_source       text GENERATED ALWAYS AS (sources[1]) STORED REFERENCES @extschema@.source,
     per                float8 NOT NULL DEFAULT 10000 CHECK (per > 0 AND per < 'Infinity'),
     min_denominator    float8 CHECK (min_denominator > 0 AND min_denominator < 'Infinity'),
-    scoring            text CHECK (scoring IN ('ratio_band', 'goalposts', 'target', 'minmax')),
+    scoring            text,
     scoring_params     jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(scoring_params) = 'object'),
     baseline           text NOT NULL DEFAULT 'none'
                        CHECK (baseline IN ('none', 'prior_years', 'same_period_last_year', 'previous_period')),

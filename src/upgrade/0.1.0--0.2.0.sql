@@ -52,3 +52,9 @@ DROP FUNCTION @extschema@.builtin_row_guard() CASCADE;
 DROP FUNCTION @extschema@.released_rows_are_frozen() CASCADE;
 DROP FUNCTION @extschema@.notice_rows_are_append_only() CASCADE;
 DROP FUNCTION @extschema@.notice_transition_is_built_in() CASCADE;
+
+-- Scoring rules live in a registry in C: scoring_parameters() gains a
+-- default_value column, and indicator.scoring is checked against the
+-- registry at commit instead of by a list in a CHECK.
+DROP FUNCTION @extschema@.scoring_parameters(text);
+ALTER TABLE @extschema@.indicator DROP CONSTRAINT indicator_scoring_check;
