@@ -39,11 +39,13 @@ INSERT INTO population (region_code, period, period_start, kind, persons) VALUES
     ('b3', 'year', '2025-01-01', 'resident', 8000),
     ('S2', 'year', '2025-01-01', 'resident', 9000),
     ('a1', 'year', '2025-01-01', 'registered', 15000);
--- March (b4 under S1, without a figure):
+-- March (b4 under S1, without a figure), by the population rule the engine
+-- uses (the residents that have a figure count; units without one are
+-- counted apart, and their events are left out of rates):
 --   a1 21000 (its month figure), a2 400, b3 8000, b4 missing;
---   S1 = a1 + a2 + b4: incomplete, NULL, 1 community without a figure;
+--   S1 = a1 + a2 = 21400 from its children, 1 community without a figure;
 --   S2 9000 (its own year figure, preferred to the sum of its children);
---   D and C = S1 + S2: incomplete because S1 is.
+--   D and C = S1 + S2 = 30400, with b4 the 1 unit without a figure.
 SELECT region_code, depth, persons, origin, regions_without_figure
   FROM population_in('resident', '2025-03-15') ORDER BY depth, region_code;
 -- With b4's figure (600) added: S1 = 21000 + 400 + 600 = 22000 in March,
@@ -52,7 +54,8 @@ SELECT region_code, depth, persons, origin, regions_without_figure
 INSERT INTO population VALUES ('b4', 'year', '2025-01-01', 'resident', 600);
 SELECT region_code, persons, origin FROM population_in('resident', '2025-03-15') WHERE depth <= 3 ORDER BY depth, region_code;
 SELECT region_code, persons, origin FROM population_in('resident', '2025-08-15') WHERE depth <= 3 ORDER BY depth, region_code;
--- Another kind of population is kept apart: only a1 has a registered figure.
+-- Another kind of population is kept apart: only a1 has a registered
+-- figure, 15000, which S1, D and C count; S2 has none below it (NULL).
 SELECT region_code, persons FROM population_in('registered', '2025-03-15') WHERE persons IS NOT NULL;
 -- Refused: negative, NaN or infinite figures, a period start that is not
 -- the first day of its period.

@@ -111,7 +111,8 @@ BEGIN
         SELECT t.*, t.sources IS NOT NULL AS is_leaf FROM tree t;
 
         -- the region hierarchy of every period from the lookback on, with
-        -- each region's own population figure (its month's, else its year's)
+        -- each region's own population figure (population_figures(), rule 1
+        -- of the population rule; rules 2 and 3 are the bottom-up pass below)
         CREATE TEMP TABLE t_tree ON COMMIT DROP AS
         WITH periods AS (
             SELECT p::date AS ps FROM generate_series(lookback, vstarts[cardinality(vstarts)], step) p),
@@ -126,15 +127,11 @@ BEGIN
         leaves AS MATERIALIZED (
             SELECT t.*, NOT EXISTS (SELECT FROM trees c WHERE c.epoch = t.epoch AND c.parent_code = t.code) AS is_leaf
               FROM trees t)
-        SELECT e.ps, l.code, l.parent_code, l.depth, l.path, l.is_leaf,
-               coalesce(m.persons, y.persons) AS own
+        SELECT e.ps, l.code, l.parent_code, l.depth, l.path, l.is_leaf, f.persons AS own
           FROM epochs e JOIN leaves l ON l.epoch = e.epoch
-          LEFT JOIN @extschema@.population m
-                 ON m.region_code = l.code AND m.kind = sc.population_kind AND m.period = 'month'
-                AND m.period_start = date_trunc('month', e.ps)::date
-          LEFT JOIN @extschema@.population y
-                 ON y.region_code = l.code AND y.kind = sc.population_kind AND y.period = 'year'
-                AND y.period_start = date_trunc('year', e.ps)::date;
+          LEFT JOIN @extschema@.population_figures(sc.population_kind, lookback,
+                                                    @extschema@.period_end(compute_results.period, vstarts[cardinality(vstarts)])) f
+                 ON f.region_code = l.code AND f.month = date_trunc('month', e.ps)::date;
         CREATE INDEX ON t_tree (depth);
         ANALYZE t_tree;
 
