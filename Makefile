@@ -26,7 +26,7 @@ OBJS = \
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS      = kernel_setup rate scoring groupstats weighted grade summary_io parallel catalogue engine scheme release star notice survey public report
+REGRESS      = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
 
 PG_CFLAGS = -Wall -Wextra -Werror
 
