@@ -88,12 +88,7 @@ SQL_SOURCES = \
 	src/report/sections.sql \
 	src/report/report.sql
 
-# Upgrades (doc/upgrades.md): for every earlier version V, the script
-# safeidx--V--$(EXTVERSION).sql runs the state migrations src/upgrade/A--B.sql
-# from V up to this version, in chain order, then the code of this version.
-UPGRADE_FROM = 0.1.0
-MIGRATIONS = $(wildcard src/upgrade/[0-9]*--*.sql)
-UPGRADES = $(foreach v,$(UPGRADE_FROM),$(EXTENSION)--$(v)--$(EXTVERSION).sql)
+REGRESS      = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
 
 DATA = $(foreach v,$(UPGRADE_FROM),src/upgrade/$(EXTENSION)--$(v).sql)
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)

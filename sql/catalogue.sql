@@ -1,4 +1,9 @@
 -- The catalogue: regions with validity, population figures, sources.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 
 -- A city with one district, two streets, four communities; community b4

@@ -1,90 +1,36 @@
 -- The engine on a hand-sized fixture: one district D, two streets S1 and S2,
 -- four communities (A, B under S1; C, E under S2; codes in lower case), three
 -- months of 2025 and the 2024 rows the baselines need.  Every number below is
--- worked out by hand in the comments.
+-- worked out by hand in the comments.  The fixture's set-up (regions,
+-- population, the events in fix.event, the sources and the schemes fix, fixq
+-- and fixd) is test/fixtures/engine.sql; its output is kept out of this file.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\ir test/fixtures/engine.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET client_min_messages = warning;
-CREATE SCHEMA fix;
 
+-- The fixture, as test/fixtures/engine.sql sets it up:
 -- Residents 2024: A 1000, B 3000, C 2000, E 500 (D 6500).
 -- Residents 2025: A 1000, B 3000, C 2000, E none (so S2 counts C only).
-BEGIN;
-DELETE FROM population;     -- the regions of the catalogue test
-DELETE FROM region;
-INSERT INTO region (code, parent_code, name_zh, name_en, kind) VALUES
-    ('d', NULL, '区', 'district', 'district'),
-    ('s1', 'd', '一街', 'street one', 'street'), ('s2', 'd', '二街', 'street two', 'street'),
-    ('a', 's1', '甲', 'a', 'community'), ('b', 's1', '乙', 'b', 'community'),
-    ('c', 's2', '丙', 'c', 'community'), ('e', 's2', '戊', 'e', 'village');
-INSERT INTO population (region_code, period, period_start, kind, persons) VALUES
-    ('a', 'year', '2024-01-01', 'resident', 1000), ('b', 'year', '2024-01-01', 'resident', 3000),
-    ('c', 'year', '2024-01-01', 'resident', 2000), ('e', 'year', '2024-01-01', 'resident', 500),
-    ('a', 'year', '2025-01-01', 'resident', 1000), ('b', 'year', '2025-01-01', 'resident', 3000),
-    ('c', 'year', '2025-01-01', 'resident', 2000);
-COMMIT;
-
-CREATE TABLE fix.event (id serial, at timestamptz NOT NULL, code text, kind text NOT NULL, ok boolean);
--- n rows of one kind in one community at one local time (Asia/Shanghai)
-CREATE FUNCTION fix.add(n integer, code text, kind text, at timestamp, ok boolean DEFAULT NULL)
-RETURNS void LANGUAGE sql AS $$
-    INSERT INTO fix.event (at, code, kind, ok)
-    SELECT at AT TIME ZONE 'Asia/Shanghai', code, kind, ok FROM generate_series(1, n);
-$$;
--- thefts: 78 in 2024 (all in A); 2025 Jan A0 B6 C1 E5, Feb A1 B3 C3 E0, Mar E2
-SELECT fix.add(78, 'a', 'theft', '2024-06-15 12:00');
-SELECT fix.add(6, 'b', 'theft', '2025-01-10 12:00'), fix.add(1, 'c', 'theft', '2025-01-10 12:00'),
-       fix.add(5, 'e', 'theft', '2025-01-10 12:00');
--- A's February theft at 00:30 on 1 February local time, 16:30 UTC on 31 January
-INSERT INTO fix.event (at, code, kind) VALUES ('2025-01-31 16:30:00+00', 'a', 'theft');
-SELECT fix.add(3, 'b', 'theft', '2025-02-10 12:00'), fix.add(3, 'c', 'theft', '2025-02-10 12:00'),
-       fix.add(2, 'e', 'theft', '2025-03-10 12:00');
--- thefts with an unknown and a NULL code in January: reported, not counted
-SELECT fix.add(1, 'ZZ', 'theft', '2025-01-20 12:00'), fix.add(1, NULL, 'theft', '2025-01-20 12:00');
+-- thefts: 78 in 2024 (all in A); 2025 Jan A0 B6 C1 E5, Feb A1 B3 C3 E0, Mar E2;
+--   A's February theft at 00:30 on 1 February local time, 16:30 UTC on
+--   31 January; an unknown (ZZ) and a NULL code in January: reported, not counted
 -- fires: Dec 2024 A2 C1; Jan A2 B1 E1; Feb A3 B1; Mar C2; and one at 00:00 on
--- 1 April local time, outside March
-SELECT fix.add(2, 'a', 'fire', '2024-12-05 12:00'), fix.add(1, 'c', 'fire', '2024-12-05 12:00');
-SELECT fix.add(2, 'a', 'fire', '2025-01-05 12:00'), fix.add(1, 'b', 'fire', '2025-01-05 12:00'),
-       fix.add(1, 'e', 'fire', '2025-01-05 12:00');
-SELECT fix.add(3, 'a', 'fire', '2025-02-05 12:00'), fix.add(1, 'b', 'fire', '2025-02-05 12:00');
-SELECT fix.add(2, 'c', 'fire', '2025-03-05 12:00'), fix.add(1, 'c', 'fire', '2025-04-01 00:00');
+--   1 April local time, outside March
 -- mediations (successful/all): Jan A 3/4, B 1/2, E 2/2; Feb A 1/1, C 1/4; none in March
-SELECT fix.add(3, 'a', 'mediation', '2025-01-15 12:00', true), fix.add(1, 'a', 'mediation', '2025-01-15 12:00', false),
-       fix.add(1, 'b', 'mediation', '2025-01-15 12:00', true), fix.add(1, 'b', 'mediation', '2025-01-15 12:00', false),
-       fix.add(2, 'e', 'mediation', '2025-01-15 12:00', true);
-SELECT fix.add(1, 'a', 'mediation', '2025-02-15 12:00', true),
-       fix.add(1, 'c', 'mediation', '2025-02-15 12:00', true), fix.add(3, 'c', 'mediation', '2025-02-15 12:00', false);
-
-INSERT INTO source (source, relation, region_column, time_column, filter) VALUES
-    ('theft', 'fix.event', 'code', 'at', $$kind = 'theft'$$),
-    ('fire', 'fix.event', 'code', 'at', $$kind = 'fire'$$),
-    ('med_ok', 'fix.event', 'code', 'at', $$kind = 'mediation' AND ok$$),
-    ('med_all', 'fix.event', 'code', 'at', $$kind = 'mediation'$$);
-
--- Scheme: index = 100 x arithmetic mean of order (70) and mediation (30);
+-- Scheme fix: index = 100 x arithmetic mean of order (70) and mediation (30);
 -- order = geometric mean of theft (40) and fire (30).
 --   theft: per 10,000 residents against last year's district-wide (depth 1)
 --          average monthly rate, ratio bands 0.8 / 1.2, linear in between
 --   fire:  count against the previous month of the same region, step 0.5
 --   mediation: successes per 100 mediations, goalposts 50 .. 100, positive
-BEGIN;
-INSERT INTO scheme (scheme, name_zh, periods) VALUES ('fix', '测试', '{month}');
-INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('fix', 'v1', '2025-01-01');
-INSERT INTO indicator (scheme, version, node, parent_node, name_zh, weight, aggregation) VALUES
-    ('fix', 'v1', 'order', NULL, '治安', 70, 'geometric');
-INSERT INTO indicator (scheme, version, node, parent_node, name_zh, weight, direction, sources, measure,
-                       denominator_sources, per, scoring, scoring_params, baseline, baseline_of, baseline_depth) VALUES
-    ('fix', 'v1', 'theft', 'order', '盗窃', 40, 'negative', '{theft}', 'rate', NULL, 10000,
-     'ratio_band', '{"middle": "linear"}', 'prior_years', 'depth', 1),
-    ('fix', 'v1', 'fire', 'order', '火灾', 30, 'negative', '{fire}', 'count', NULL, 10000,
-     'ratio_band', '{"middle_share": 0.5}', 'previous_period', 'self', NULL),
-    ('fix', 'v1', 'mediation', NULL, '调解', 30, 'positive', '{med_ok}', 'ratio', '{med_all}', 100,
-     'goalposts', '{"minimum": 50, "maximum": 100}', 'none', 'self', NULL);
-INSERT INTO warning_rule (scheme, rule, kind, depth, node, grade_level, periods, places, severity) VALUES
-    ('fix', 'red', 'grade', 2, NULL, 4, NULL, NULL, 'warning'),
-    ('fix', 'red_twice', 'consecutive', 2, NULL, 4, 2, NULL, 'notice'),
-    ('fix', 'fell', 'rank_drop', 2, NULL, NULL, NULL, 1, 'attention'),
-    ('fix', 'theft_worst', 'worst_band', 2, 'theft', NULL, NULL, NULL, 'attention');
-COMMIT;
+-- Warning rules of fix on streets (depth 2): red (grade 4), red_twice (grade 4
+-- two months running), fell (rank drop of 1 place or more), theft_worst
+-- (theft in its worst band).
 
 -- Cells from 2024-01 (the prior-year baseline) to the end of March 2025.
 SELECT * FROM rebuild('fix', '2025-01-01', '2025-04-01');
@@ -171,19 +117,11 @@ SELECT rule, kind, severity, period_start, region_code, node, round(value::numer
 SELECT period, period_start, source, region_code, source_rows
   FROM unknown_region_rows WHERE scheme = 'fix' ORDER BY period_start, region_code;
 
--- Quarters and years: one theft indicator (100 points, same baseline and
--- band rule as above) computed by month, quarter and year; quarter and year
--- cells are sums of month cells.  Results from 2024 so that years compare.
-BEGIN;
-INSERT INTO scheme (scheme, name_zh, periods) VALUES ('fixq', '季度', '{year,quarter,month}');
-INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('fixq', 'v1', '2024-01-01');
-INSERT INTO indicator (scheme, version, node, name_zh, weight, direction, sources, scoring, scoring_params,
-                       baseline, baseline_of, baseline_depth)
-VALUES ('fixq', 'v1', 'theft', '盗窃', 100, 'negative', '{theft}', 'ratio_band', '{"middle": "linear"}',
-        'prior_years', 'depth', 1);
-INSERT INTO warning_rule (scheme, rule, kind, period, depth, node, rise, severity)
-VALUES ('fixq', 'theft_up', 'yoy_rise', 'year', 3, 'theft', 0.3, 'attention');
-COMMIT;
+-- Quarters and years: scheme fixq, one theft indicator (100 points, same
+-- baseline and band rule as above) computed by month, quarter and year;
+-- quarter and year cells are sums of month cells.  Results from 2024 so that
+-- years compare.  Warning rule theft_up: a year-over-year rise of the theft
+-- rate above 30% in a community (depth 3).
 SELECT * FROM rebuild('fixq', '2024-01-01', '2025-04-01');
 -- Cells: Q1 2025 thefts a 1, b 9, c 4, e 7 (5 + 2) and the two unknown codes;
 -- year 2024 a 78.
@@ -215,14 +153,8 @@ SELECT rule, period_start, region_code, value, reference, threshold, detail
 -- mediation), Feb 2 (theft, fire), Q1 3.  Scored by goalposts 0 .. 4, lower
 -- is better: Q1 index of a = 100 x (1 - 3/4) = 25.  (A street adds up its
 -- communities' distinct counts: distinct within a region code and period.)
-BEGIN;
-INSERT INTO source (source, relation, region_column, time_column, measure, measure_column)
-VALUES ('kinds', 'fix.event', 'code', 'at', 'count_distinct', 'kind');
-INSERT INTO scheme (scheme, name_zh, periods) VALUES ('fixd', '种类', '{month,quarter}');
-INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('fixd', 'v1', '2025-01-01');
-INSERT INTO indicator (scheme, version, node, name_zh, weight, direction, sources, measure, scoring, scoring_params)
-VALUES ('fixd', 'v1', 'variety', '种类', 100, 'negative', '{kinds}', 'count', 'goalposts', '{"minimum": 0, "maximum": 4}');
-COMMIT;
+-- Scheme fixd: source kinds (count_distinct of fix.event's kind), months and
+-- quarters, one indicator scored by goalposts 0 .. 4.
 SELECT * FROM rebuild('fixd', '2025-01-01', '2025-04-01');
 SELECT period, period_start, region_code, value, source_rows FROM cell
  WHERE scheme = 'fixd' AND region_code IN ('a', 'b') ORDER BY period, period_start, region_code;

@@ -1,4 +1,9 @@
 -- Grade scales: grade_level (C) and grade() over the scale tables.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 
 -- Built-in scales: cut points 90 / 80 / 70, best first.

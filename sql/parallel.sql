@@ -1,5 +1,10 @@
 -- Parallel plans: every aggregate runs as Partial + Finalize Aggregate and
 -- gives the same result as the serial plan.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 
 -- 200,000 communities in 50 streets.  Counts and residents are integers and

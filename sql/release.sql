@@ -1,5 +1,16 @@
--- Numbered releases over the engine fixture of engine.sql (scheme fix,
--- months 2025-01..03; indices worked out there by hand).
+-- Numbered releases over the engine fixture (test/fixtures/engine.sql),
+-- built as sql/engine.sql builds it (test/fixtures/engine_build.sql: scheme
+-- fix, months 2025-01..03; indices worked out by hand in sql/engine.sql).
+-- The fixtures' output is kept out of this file.  test/fixtures/releases.sql
+-- makes the same releases, correction and tampered row for the tests that
+-- read them (public.sql, report.sql).
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\ir test/fixtures/engine.sql
+\ir test/fixtures/engine_build.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET client_min_messages = warning;
 \set VERBOSITY terse
@@ -38,6 +49,8 @@ TRUNCATE release_result;
 INSERT INTO fix.event (at, code, kind) VALUES ('2025-02-20 10:00+08', 'a', 'theft');
 -- not before the change is refreshed
 SELECT correct_release('fix_monthly', 22, 'late report');
+-- (refresh also computes every month after March up to today; nothing this
+-- test prints depends on those months.)
 SELECT count(*) > 0 AS refreshed FROM refresh('fix');
 -- the released February differs from the departmental tables now
 SELECT region_code, node, what, round(released::numeric, 4) AS released, round(recomputed::numeric, 4) AS recomputed

@@ -1,9 +1,18 @@
--- The HTML report of a release (release_report) over the releases of
--- release.sql: series fix_monthly, 21 = January 2025, 22 = February 2025
--- (revision 1 as computed in engine.sql, revision 2 the correction after the
--- late theft report).  Runs after engine.sql, scheme.sql and release.sql.
+-- The HTML report of a release (release_report) over the releases that
+-- release.sql makes, set up by test/fixtures/releases.sql over the built
+-- engine fixture (the fixtures' output is kept out of this file): series
+-- fix_monthly, 21 = January 2025, 22 = February 2025 (revision 1 as computed
+-- in engine.sql, revision 2 the correction after the late theft report).
 -- It prints facts pulled out of the HTML, not the HTML itself (the document
 -- carries the release time).
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\ir test/fixtures/engine.sql
+\ir test/fixtures/engine_build.sql
+\ir test/fixtures/releases.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET client_min_messages = warning;
 \set VERBOSITY terse
@@ -29,7 +38,8 @@ SELECT period_label_zh('month', '2025-02-01') AS month, period_label_zh('quarter
        period_label_zh('year', '2025-01-01') AS year, period_label_zh('day', '2025-02-03') AS day;
 
 -- Errors: unknown series, number or revision; NULL arguments; release 21,
--- whose row d release.sql changed behind the triggers' back, fails its checksum.
+-- whose row d was changed behind the triggers' back (as release.sql does),
+-- fails its checksum.
 SELECT pg_temp.err($$SELECT release_report('nosuch', 22)$$) AS unknown_series;
 SELECT pg_temp.err($$SELECT release_report('fix_monthly', 99)$$) AS unknown_number;
 SELECT pg_temp.err($$SELECT release_report('fix_monthly', 22, 3)$$) AS unknown_revision;
@@ -44,7 +54,7 @@ SELECT position('上期（第21期 第1版）数据与其校验码不符' IN r) 
 
 -- Put release 21 back as it was published (its row d from the January results,
 -- which nothing changed since), inside a transaction rolled back at the end so
--- that later tests see release.sql's state.
+-- that the database is left as the fixtures made it.
 BEGIN;
 ALTER TABLE release_result DISABLE TRIGGER release_result_frozen;
 UPDATE release_result SET index = (SELECT index FROM result WHERE scheme = 'fix' AND period = 'month'
@@ -141,6 +151,8 @@ SELECT release_report('fix_monthly', 22) = release_report('fix_monthly', 22, 2) 
 
 -- A hostile region name, frozen into a release of March, comes out escaped
 -- everywhere (ranking, parent column, chart label and tooltip, warnings).
+-- (The refresh takes the new name in and also computes every month after
+-- March up to today; nothing printed depends on those months.)
 UPDATE region SET name_zh = $$<i>二街</i> & "s2" 'x'$$ WHERE code = 's2';
 SELECT count(*) > 0 AS refreshed FROM refresh('fix');
 SELECT number FROM publish_release('fix_monthly', '2025-03-01');

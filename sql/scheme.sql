@@ -1,6 +1,13 @@
 -- Validation of schemes and indicator trees, at commit: every error names
--- what is wrong.  Runs after engine.sql and reuses its sources (theft, fire,
--- med_ok, med_all) and its scheme fix.
+-- what is wrong.  Reuses the sources (theft, fire, med_ok, med_all) and the
+-- scheme fix of the engine fixture (test/fixtures/engine.sql; the fixtures'
+-- output is kept out of this file).
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\ir test/fixtures/engine.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET client_min_messages = warning;
 \set VERBOSITY terse

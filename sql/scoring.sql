@@ -1,4 +1,9 @@
 -- Scoring rules for one indicator value.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET extra_float_digits = 0;
 

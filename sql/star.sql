@@ -1,16 +1,34 @@
 -- Star ratings (平安星级村居) and district awards (平安鼎) over the engine
--- fixture of engine.sql (scheme fix: district d, streets s1, s2, communities
--- a, b under s1, c (community) and e (village) under s2).  Runs after
--- engine.sql, scheme.sql and release.sql; everything it adds is removed at
--- the end.  Every number below is worked out by hand from the published
--- indices.
+-- fixture (test/fixtures/engine.sql; scheme fix: district d, streets s1, s2,
+-- communities a, b under s1, c (community) and e (village) under s2), built
+-- as sql/engine.sql builds it (test/fixtures/engine_build.sql), with the late
+-- theft report of release.sql in fix.event (test/fixtures/late_theft.sql).
+-- The fixtures' output is kept out of this file.  Everything this test adds
+-- is removed at the end.  Every number below is worked out by hand from the
+-- published indices.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\ir test/fixtures/engine.sql
+\ir test/fixtures/engine_build.sql
+\ir test/fixtures/late_theft.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET client_min_messages = warning;
 \set VERBOSITY terse
 
+-- Scheme fix over the whole of 2025, with explicit dates: results for the
+-- twelve months January to December 2025, one row for each of the 7 regions
+-- d, s1, s2, a, b, c, e a month (7 x 12 = 84), cells from 2024 on (the
+-- baselines).  The rebuild takes in the late theft.  Nothing below depends on
+-- the day the tests run: these are exactly the months computed, whatever
+-- today is, and every later query reads 2025 only.
+SELECT * FROM rebuild('fix', '2025-01-01', '2026-01-01');
+
 -- The indices used, from expected/engine.out (index, coverage), with the
--- late theft report of release.sql taken in (it changes d in February only:
--- a and s1 keep 30, d drops to 0):
+-- late theft report taken in (it changes d in February only: a and s1 keep
+-- 30, d drops to 0; worked out in release.sql):
 --        Jan 2025          Feb 2025         Mar 2025
 --   a    67.0098  1        30        1      100   0.7
 --   b     0       1        50        0.7    100   0.7
@@ -21,10 +39,9 @@ SET client_min_messages = warning;
 --   d    15       1         0        1      100   0.7
 -- b's February index is 100 x geometric mean of 0.5 and 0.5, which lands at
 -- 49.999999999999986: it must count as 50 at a threshold of 50.
--- release.sql's refresh computed every later month up to today.  From April
--- on there is no event but c's fire at 00:00 on 1 April and no population
--- figure after 2025, so (fire against the previous month, step 0.5; theft
--- rate 0 -> 1; no mediation):
+-- From April on there is no event but c's fire at 00:00 on 1 April, and the
+-- 2025 population figures hold all year, so (fire against the previous
+-- month, step 0.5; theft rate 0 -> 1; no mediation):
 --   Apr: a, b fire 0/0 -> 0.5: 100 x 0.5^(3/7) = 74.2997 (coverage 0.7);
 --        c fire 1/2 -> 1: 100; e fire only, 0/0 -> 0.5: 50 (coverage 0.3)
 --        s1 0/0: 74.2997; s2 1/2: 100; d 1/2: 100
@@ -210,7 +227,7 @@ SELECT pg_temp.try(s) FROM (VALUES
 -- nothing of the above was kept: still the 4 star rules and 4 award rules above
 SELECT count(*) AS star_rules, (SELECT count(*) FROM award_rule) AS award_rules FROM star_rule;
 
--- Clean up: the fixture is as release.sql left it.
+-- Clean up: remove everything this test added (its rebuild of 2025 aside).
 DELETE FROM award_rule;
 DELETE FROM star_rule;
 DELETE FROM warning_rule WHERE scheme = 'fix' AND rule = 'fire_red';

@@ -1,5 +1,10 @@
 -- Text and binary form of the summary types, hostile input, and the
 -- transition and combine functions called directly.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 
 -- Text round trip keeps every digit (shortest exact form).

@@ -1,7 +1,14 @@
 -- Survey indicators (Anning's public evaluation): the share of households
 -- satisfied with a department, per region, with a Wilson interval, missing
--- below a minimum sample.  Runs after engine.sql (its regions d, s1 (a, b),
--- s2 (c, e)).
+-- below a minimum sample.  Over the regions of the engine fixture
+-- (test/fixtures/engine.sql: d, s1 (a, b), s2 (c, e); its output is kept out
+-- of this file).
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\ir test/fixtures/engine.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET client_min_messages = warning;
 \set VERBOSITY terse

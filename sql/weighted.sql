@@ -1,4 +1,9 @@
 -- The weighted index: index_agg over (score, weight) and its accessors.
+\set ECHO none
+\o /dev/null
+\ir test/fixtures/reset.sql
+\o
+\set ECHO all
 SET search_path = safeidx, public;
 SET extra_float_digits = 0;
 
