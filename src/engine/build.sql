@@ -38,173 +38,176 @@ SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.lookback_years(text) IS 'the calendar years before its results whose cells a scheme''s baselines read';
 
-CREATE OR REPLACE FUNCTION @extschema@.rebuild(scheme text, from_date date, to_date date DEFAULT NULL)
+-- The prologue of rebuild() and refresh(): the scheme, or 42704; one build
+-- of a scheme at a time (the lock is held to the end of the transaction).
+CREATE OR REPLACE FUNCTION @extschema@.scheme_to_build(scheme text)
+RETURNS @extschema@.scheme LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    sc @extschema@.scheme;
+BEGIN
+    SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = scheme_to_build.scheme;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown scheme "%"', scheme_to_build.scheme USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('safeidx refresh ' || sc.scheme));
+    RETURN sc;
+END $$;
+COMMENT ON FUNCTION @extschema@.scheme_to_build(text) IS
+'the scheme rebuild() and refresh() work on (error 42704 if unknown), locked against another build of it until the end of the transaction';
+
+-- The loop of rebuild() and refresh(): the results of the period starts
+-- planned for each period kind ({"month": [...], ...}), finest kind first;
+-- one row per kind, and one row of refresh_log for the whole build.
+CREATE OR REPLACE FUNCTION @extschema@.compute_planned(sc @extschema@.scheme, plan jsonb, build_kind text,
+                                                        started timestamptz, changes bigint, cells bigint)
 RETURNS TABLE (period text, periods integer, first_period date, last_period date, results bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    sc       @extschema@.scheme;
-    started  timestamptz := clock_timestamp();
-    upto     date;
-    cells_lo date;
-    cells_hi date;
-    coarsest text;
-    kind     text;
-    starts   date[];
-    ncells   bigint;
-    nresults bigint;
-    all_results bigint := 0;
+    kind   text;
+    starts date[];
+    total  bigint := 0;
     first_done date;
     last_done  date;
-    nchanges bigint;
 BEGIN
-    SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = rebuild.scheme;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown scheme "%"', rebuild.scheme USING ERRCODE = 'undefined_object';
-    END IF;
-    upto := coalesce(rebuild.to_date, (now() AT TIME ZONE sc.time_zone)::date + 1);
-    IF NOT rebuild.from_date < upto THEN
-        RAISE EXCEPTION 'empty date range [%, %) for rebuild of scheme "%"', rebuild.from_date, upto, sc.scheme
+    FOREACH kind IN ARRAY @extschema@.finest_first(sc.periods) LOOP
+        SELECT coalesce(array_agg(d::date ORDER BY d::date), '{}') INTO starts
+          FROM jsonb_array_elements_text(coalesce(plan -> kind, '[]')) d;
+        period := kind;
+        periods := cardinality(starts);
+        first_period := starts[1];
+        last_period := starts[cardinality(starts)];
+        results := CASE WHEN periods > 0 THEN @extschema@.compute_results(sc.scheme, kind, starts) ELSE 0 END;
+        total := total + results;
+        first_done := least(first_done, first_period);
+        last_done := greatest(last_done, last_period);
+        RETURN NEXT;
+    END LOOP;
+    INSERT INTO @extschema@.refresh_log VALUES
+        (sc.scheme, build_kind, started, clock_timestamp(), changes, cells, total, first_done, last_done);
+END $$;
+COMMENT ON FUNCTION @extschema@.compute_planned(@extschema@.scheme, jsonb, text, timestamptz, bigint, bigint) IS
+'computes the results of the period starts planned per period kind, finest first, and logs the build in refresh_log; one row per period kind (used by rebuild and refresh)';
+
+CREATE OR REPLACE FUNCTION @extschema@.rebuild(scheme text, from_date date, to_date date DEFAULT NULL)
+RETURNS TABLE (period text, periods integer, first_period date, last_period date, results bigint)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    started  timestamptz := clock_timestamp();
+    sc       @extschema@.scheme := @extschema@.scheme_to_build(scheme);
+    upto     date := coalesce(to_date, (now() AT TIME ZONE sc.time_zone)::date + 1);
+    cells_lo date := (date_trunc('year', from_date) - make_interval(years => @extschema@.lookback_years(sc.scheme)))::date;
+    cells_hi date := @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods), upto);
+    plan     jsonb;
+    nchanges bigint;
+    ncells   bigint;
+BEGIN
+    IF NOT from_date < upto THEN
+        RAISE EXCEPTION 'empty date range [%, %) for rebuild of scheme "%"', from_date, upto, sc.scheme
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('safeidx refresh ' || sc.scheme));
-    coarsest := @extschema@.coarsest_period(sc.periods);
-    cells_lo := (date_trunc('year', rebuild.from_date)
-                 - make_interval(years => @extschema@.lookback_years(sc.scheme)))::date;
-    cells_hi := @extschema@.period_end_after(coarsest, upto);
-
     -- capture changes from now on; those logged before are covered by the rebuild
     PERFORM @extschema@.capture(s.relation::regclass)
-       FROM (SELECT DISTINCT relation FROM @extschema@.scheme_sources(sc.scheme)) s;
+       FROM (SELECT DISTINCT x.relation FROM @extschema@.scheme_sources(sc.scheme) x) s;
     DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme;
     GET DIAGNOSTICS nchanges = ROW_COUNT;
     DELETE FROM @extschema@.cell c WHERE c.scheme = sc.scheme;
     DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme;
     DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme;
     ncells := @extschema@.build_cells(sc.scheme, cells_lo, cells_hi);
-    FOREACH kind IN ARRAY @extschema@.finest_first(sc.periods) LOOP
-        starts := @extschema@.period_starts(kind, rebuild.from_date, upto);
-        nresults := @extschema@.compute_results(sc.scheme, kind, starts);
-        all_results := all_results + nresults;
-        first_done := least(first_done, starts[1]);
-        last_done := greatest(last_done, starts[cardinality(starts)]);
-        period := kind;
-        periods := cardinality(starts);
-        first_period := starts[1];
-        last_period := starts[cardinality(starts)];
-        results := nresults;
-        RETURN NEXT;
-    END LOOP;
-    INSERT INTO @extschema@.built_range AS b VALUES (sc.scheme, cells_lo, cells_hi, rebuild.from_date, upto)
-        ON CONFLICT (scheme) DO UPDATE
+    SELECT jsonb_object_agg(k, @extschema@.period_starts(k, from_date, upto)) INTO plan FROM unnest(sc.periods) k;
+    INSERT INTO @extschema@.built_range AS b VALUES (sc.scheme, cells_lo, cells_hi, from_date, upto)
+        ON CONFLICT ON CONSTRAINT built_range_pkey DO UPDATE
        SET cells_from = excluded.cells_from, cells_to = excluded.cells_to,
            results_from = excluded.results_from, results_to = excluded.results_to;
-    INSERT INTO @extschema@.refresh_log VALUES
-        (sc.scheme, 'rebuild', started, clock_timestamp(), nchanges, ncells, all_results, first_done, last_done);
+    RETURN QUERY SELECT * FROM @extschema@.compute_planned(sc, plan, 'rebuild', started, nchanges, ncells);
 END $$;
 COMMENT ON FUNCTION @extschema@.rebuild(text, date, date) IS
 'recomputes everything of a scheme: cells from the departmental tables (one read per source, back to what the baselines need) and results for periods starting in [from, to) (to: default tomorrow in the scheme''s time zone); one row per period kind';
 
+-- The periods of one kind a refresh recomputes: those holding changed dates
+-- (spans [lo, hi)), those whose baselines read them (the next period, the
+-- same period a year on, the years of prior-years baselines), and the new
+-- ones from results_to on; all within [results_from, new_to).
+CREATE OR REPLACE FUNCTION @extschema@.periods_to_refresh(kind text, spans daterange[], years integer,
+                                                           results_from date, results_to date, new_to date)
+RETURNS date[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    WITH touched AS (
+        SELECT DISTINCT p AS ps
+          FROM unnest(spans) c, unnest(@extschema@.period_starts(kind, lower(c), upper(c))) p),
+    affected AS (
+        SELECT ps FROM touched
+        UNION SELECT (t.ps + interval '1 year')::date FROM touched t WHERE years > 0
+        UNION SELECT @extschema@.period_end(kind, t.ps) FROM touched t WHERE years > 0
+        UNION SELECT p FROM touched t,
+              unnest(@extschema@.period_starts(kind, (date_trunc('year', t.ps) + interval '1 year')::date,
+                                               (date_trunc('year', t.ps) + make_interval(years => years + 1))::date)) p
+         WHERE years > 0
+        -- new: from results_to on (the period enclosing results_to starts
+        -- before it and was computed already)
+        UNION SELECT p FROM unnest(@extschema@.period_starts(kind, results_to, new_to)) p WHERE p >= results_to)
+    SELECT coalesce(array_agg(a.ps ORDER BY a.ps), '{}') FROM affected a
+     WHERE a.ps >= date_trunc(kind, results_from) AND a.ps < new_to;
+$$;
+COMMENT ON FUNCTION @extschema@.periods_to_refresh(text, daterange[], integer, date, date, date) IS
+'the period starts of one kind a refresh recomputes: periods holding changed dates, those whose baselines read them, and new ones, within the built range';
+
 CREATE OR REPLACE FUNCTION @extschema@.refresh(scheme text)
 RETURNS TABLE (period text, periods integer, first_period date, last_period date, results bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_column
 DECLARE
-    sc       @extschema@.scheme;
-    br       @extschema@.built_range;
     started  timestamptz := clock_timestamp();
-    coarsest text;
+    sc       @extschema@.scheme := @extschema@.scheme_to_build(scheme);
+    br       @extschema@.built_range;
     new_to   date;
     new_cells_to date;
-    lo       date;
-    hi       date;
+    spans    daterange[];
+    cell_span daterange;
     codes    text[];
     every    boolean;
-    kind     text;
-    starts   date[];
-    years    integer;
-    ncells   bigint := 0;
-    nresults bigint;
-    all_results bigint := 0;
-    first_done date;
-    last_done  date;
+    plan     jsonb;
     nchanges bigint;
+    ncells   bigint := 0;
 BEGIN
-    SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = refresh.scheme;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown scheme "%"', refresh.scheme USING ERRCODE = 'undefined_object';
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('safeidx refresh ' || sc.scheme));
     SELECT * INTO br FROM @extschema@.built_range b WHERE b.scheme = sc.scheme;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'scheme "%" has not been built yet', sc.scheme
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run safeidx.rebuild(scheme, from_date) once; refresh then keeps it current.';
     END IF;
-    coarsest := @extschema@.coarsest_period(sc.periods);
-    years := @extschema@.lookback_years(sc.scheme);
     -- results grow to today; cells to the end of today's coarsest period
     new_to := greatest(br.results_to, (now() AT TIME ZONE sc.time_zone)::date + 1);
-    new_cells_to := greatest(br.cells_to, @extschema@.period_end_after(coarsest, new_to));
+    new_cells_to := greatest(br.cells_to, @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods), new_to));
 
-    -- consume the changes committed so far; rows committed later are
-    -- logged again and picked up by the next refresh
-    CREATE TEMP TABLE t_changes ON COMMIT DROP AS
-    WITH consumed AS (DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme RETURNING c.*)
-    SELECT c.region_code, c.every_region, c.results_only,
-           greatest(c.first_local::date, br.cells_from) AS lo,
-           least(c.last_local::date + 1, br.cells_to) AS hi
-      FROM consumed c;
-    GET DIAGNOSTICS nchanges = ROW_COUNT;
-    DELETE FROM t_changes WHERE NOT lo < hi;
-
+    -- consume the changes committed so far (rows committed later are logged
+    -- again and picked up by the next refresh), clipped to the cells kept
+    WITH consumed AS (DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme RETURNING c.*),
+    clipped AS (
+        SELECT c.region_code, c.every_region, c.results_only,
+               daterange(greatest(c.first_local::date, br.cells_from), least(c.last_local::date + 1, br.cells_to)) AS span
+          FROM consumed c)
+    SELECT count(*), array_agg(x.span) FILTER (WHERE NOT isempty(x.span)),
+           range_merge(range_agg(x.span) FILTER (WHERE NOT x.results_only AND NOT isempty(x.span))),
+           bool_or(x.every_region) FILTER (WHERE NOT x.results_only AND NOT isempty(x.span)),
+           array_agg(DISTINCT x.region_code) FILTER (WHERE NOT x.results_only AND NOT isempty(x.span))
+      INTO nchanges, spans, cell_span, every, codes
+      FROM clipped x;
     -- new periods since the last build: every code
     IF new_cells_to > br.cells_to THEN
         ncells := ncells + @extschema@.build_cells(sc.scheme, br.cells_to, new_cells_to);
     END IF;
-    -- changed rows inside the built range: the codes changed, over their span
-    -- (population and region changes need results recomputed, not cells)
-    SELECT min(c.lo), max(c.hi), bool_or(c.every_region), array_agg(DISTINCT c.region_code)
-      INTO lo, hi, every, codes FROM t_changes c WHERE NOT c.results_only;
-    IF lo IS NOT NULL THEN
-        ncells := ncells + @extschema@.build_cells(sc.scheme, lo, hi, CASE WHEN every THEN NULL ELSE codes END);
+    -- changed rows inside the built range: the codes changed, over their
+    -- span (population and region changes need results recomputed, not cells)
+    IF cell_span IS NOT NULL THEN
+        ncells := ncells + @extschema@.build_cells(sc.scheme, lower(cell_span), upper(cell_span),
+                                                   CASE WHEN every THEN NULL ELSE codes END);
     END IF;
-
-    FOREACH kind IN ARRAY @extschema@.finest_first(sc.periods) LOOP
-        -- periods whose cells changed, those whose baselines read them, and new ones
-        WITH touched AS (
-            SELECT DISTINCT p AS ps
-              FROM t_changes c, unnest(@extschema@.period_starts(kind, c.lo, c.hi)) p),
-        affected AS (
-            SELECT ps FROM touched
-            UNION SELECT (t.ps + interval '1 year')::date FROM touched t WHERE years > 0
-            UNION SELECT @extschema@.period_end(kind, t.ps) FROM touched t WHERE years > 0
-            UNION SELECT p FROM touched t,
-                  unnest(@extschema@.period_starts(kind, (date_trunc('year', t.ps) + interval '1 year')::date,
-                                                   (date_trunc('year', t.ps) + make_interval(years => years + 1))::date)) p
-             WHERE years > 0
-            -- new: starting from results_to on (the period enclosing
-            -- results_to starts before it and was computed already)
-            UNION SELECT p FROM unnest(@extschema@.period_starts(kind, br.results_to, new_to)) p
-             WHERE p >= br.results_to)
-        SELECT coalesce(array_agg(a.ps ORDER BY a.ps), '{}') INTO starts FROM affected a
-         WHERE a.ps >= date_trunc(kind, br.results_from) AND a.ps < new_to;
-        nresults := CASE WHEN cardinality(starts) > 0
-                         THEN @extschema@.compute_results(sc.scheme, kind, starts) ELSE 0 END;
-        all_results := all_results + nresults;
-        first_done := least(first_done, starts[1]);
-        last_done := greatest(last_done, starts[cardinality(starts)]);
-        period := kind;
-        periods := cardinality(starts);
-        first_period := starts[1];
-        last_period := starts[cardinality(starts)];
-        results := nresults;
-        RETURN NEXT;
-    END LOOP;
+    SELECT jsonb_object_agg(k, @extschema@.periods_to_refresh(k, coalesce(spans, '{}'), @extschema@.lookback_years(sc.scheme),
+                                                              br.results_from, br.results_to, new_to))
+      INTO plan FROM unnest(sc.periods) k;
     UPDATE @extschema@.built_range b SET cells_to = new_cells_to, results_to = new_to WHERE b.scheme = sc.scheme;
-    INSERT INTO @extschema@.refresh_log VALUES
-        (sc.scheme, 'refresh', started, clock_timestamp(), nchanges, ncells, all_results, first_done, last_done);
-    DROP TABLE t_changes;
+    RETURN QUERY SELECT * FROM @extschema@.compute_planned(sc, plan, 'refresh', started, nchanges, ncells);
 END $$;
 COMMENT ON FUNCTION @extschema@.refresh(text) IS
 'brings a built scheme up to date: recomputes the cells of the region codes and dates changed in the departmental tables since the last refresh (late rows included), then the results of the periods whose cells or baselines changed, and computes new periods up to today; one row per period kind';
