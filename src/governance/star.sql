@@ -33,22 +33,17 @@ COMMENT ON COLUMN @extschema@.star_rule.exclude_severities IS 'warning severitie
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.star_rule', '');
 
 -- [code]
--- Everything that must hold for one star rule; errors name the rule.
-CREATE OR REPLACE FUNCTION @extschema@.check_star_rule(check_scheme text, check_rule text)
+-- The checks of one star rule, each raising the first error it finds with
+-- the rule named (what); check_star_rule() runs them in order.
+
+-- The units rated: a period kind the scheme computes, and a depth, kinds or
+-- classes (a JSON object of non-empty arrays of kinds, no kind twice).
+CREATE OR REPLACE FUNCTION @extschema@.check_star_units(s @extschema@.star_rule, what text)
 RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s    @extschema@.star_rule;
-    what text;
-    arr  float8[];
-    n    integer;
-    bad  text;
+    bad text;
 BEGIN
-    SELECT * INTO s FROM @extschema@.star_rule x WHERE x.scheme = check_scheme AND x.rule = check_rule;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    what := format('star rule "%s" of scheme "%s"', s.rule, s.scheme);
     IF NOT EXISTS (SELECT FROM @extschema@.scheme x WHERE x.scheme = s.scheme AND s.period = ANY (x.periods)) THEN
         RAISE EXCEPTION '%: scheme "%" is not computed by %', what, s.scheme, s.period
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Rate a period kind listed in the scheme''s periods.';
@@ -63,40 +58,49 @@ BEGIN
     IF cardinality(s.kinds) = 0 OR array_position(s.kinds, NULL) IS NOT NULL THEN
         RAISE EXCEPTION '%: kinds must list at least one region kind and no NULL', what USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF s.classes IS NOT NULL THEN
-        IF s.kinds IS NOT NULL THEN
-            RAISE EXCEPTION '%: give kinds or classes, not both (the classes list the kinds rated)', what
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        IF jsonb_typeof(s.classes) <> 'object' OR s.classes = '{}'
-           OR EXISTS (SELECT FROM jsonb_each(s.classes) c
-                       WHERE jsonb_typeof(c.value) <> 'array' OR jsonb_array_length(c.value) = 0
-                          OR EXISTS (SELECT FROM jsonb_array_elements(c.value) k WHERE jsonb_typeof(k) <> 'string')) THEN
-            RAISE EXCEPTION '%: classes must be a JSON object of non-empty arrays of region kinds', what
-                USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. {"urban": ["urban_community"], "rural": ["village"]}.';
-        END IF;
-        SELECT k INTO bad FROM jsonb_each(s.classes) c, jsonb_array_elements_text(c.value) k
-         GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION '%: region kind "%" is in more than one class', what, bad USING ERRCODE = 'invalid_parameter_value';
-        END IF;
+    IF s.classes IS NULL THEN
+        RETURN;
     END IF;
+    IF s.kinds IS NOT NULL THEN
+        RAISE EXCEPTION '%: give kinds or classes, not both (the classes list the kinds rated)', what
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF jsonb_typeof(s.classes) <> 'object' OR s.classes = '{}'
+       OR EXISTS (SELECT FROM jsonb_each(s.classes) c
+                   WHERE jsonb_typeof(c.value) <> 'array' OR jsonb_array_length(c.value) = 0
+                      OR EXISTS (SELECT FROM jsonb_array_elements(c.value) k WHERE jsonb_typeof(k) <> 'string')) THEN
+        RAISE EXCEPTION '%: classes must be a JSON object of non-empty arrays of region kinds', what
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. {"urban": ["urban_community"], "rural": ["village"]}.';
+    END IF;
+    SELECT k INTO bad FROM jsonb_each(s.classes) c, jsonb_array_elements_text(c.value) k
+     GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION '%: region kind "%" is in more than one class', what, bad USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.check_star_units(@extschema@.star_rule, text) IS
+'error 22023 unless a star rule rates a period kind its scheme computes and names its units: depth, kinds or classes (an object of non-empty arrays of kinds, no kind in two classes)';
+
+-- The method and its 1 to 5 star levels: thresholds strictly decreasing;
+-- shares strictly increasing in (0, 1]; ranks strictly increasing from 1.
+CREATE OR REPLACE FUNCTION @extschema@.check_star_levels(s @extschema@.star_rule, what text)
+RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    levels text := CASE s.method WHEN 'threshold' THEN 'thresholds' WHEN 'rank_share' THEN 'shares' ELSE 'ranks' END;
+    arr    float8[] := coalesce(s.thresholds, s.shares, s.ranks::float8[]);
+    n      integer := coalesce(cardinality(coalesce(s.thresholds, s.shares, s.ranks::float8[])), 0);
+BEGIN
     IF s.method NOT IN ('threshold', 'rank_share', 'rank') THEN
         RAISE EXCEPTION '%: unknown method "%"', what, s.method
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use threshold, rank_share or rank.';
     END IF;
     IF (s.method = 'threshold') <> (s.thresholds IS NOT NULL) OR (s.method = 'rank_share') <> (s.shares IS NOT NULL)
        OR (s.method = 'rank') <> (s.ranks IS NOT NULL) THEN
-        RAISE EXCEPTION '%: method % takes % and nothing else', what, s.method,
-            CASE s.method WHEN 'threshold' THEN 'thresholds' WHEN 'rank_share' THEN 'shares' ELSE 'ranks' END
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: method % takes % and nothing else', what, s.method, levels USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    arr := coalesce(s.thresholds, s.shares, s.ranks::float8[]);
-    n := coalesce(cardinality(arr), 0);
     IF n NOT BETWEEN 1 AND 5 OR array_ndims(arr) <> 1 THEN
-        RAISE EXCEPTION '%: % give 1 to 5 star levels, not %', what,
-            CASE s.method WHEN 'threshold' THEN 'thresholds' WHEN 'rank_share' THEN 'shares' ELSE 'ranks' END, n
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION '%: % give 1 to 5 star levels, not %', what, levels, n USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF array_position(arr, NULL) IS NOT NULL OR EXISTS (SELECT FROM unnest(arr) x WHERE x IN ('NaN', 'Infinity', '-Infinity')) THEN
         RAISE EXCEPTION '%: star levels must be finite numbers, not %', what, arr USING ERRCODE = 'invalid_parameter_value';
@@ -106,8 +110,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF s.method <> 'threshold' AND EXISTS (SELECT FROM generate_subscripts(arr, 1) i WHERE i > 1 AND arr[i] <= arr[i - 1]) THEN
-        RAISE EXCEPTION '%: % % must be strictly increasing (cumulative, the first for % stars)', what,
-            CASE s.method WHEN 'rank_share' THEN 'shares' ELSE 'ranks' END, arr, n
+        RAISE EXCEPTION '%: % % must be strictly increasing (cumulative, the first for % stars)', what, levels, arr, n
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF s.method = 'rank_share' AND (arr[1] <= 0 OR arr[n] > 1) THEN
@@ -116,6 +119,18 @@ BEGIN
     IF s.method = 'rank' AND arr[1] < 1 THEN
         RAISE EXCEPTION '%: ranks % must be places 1 or below', what, arr USING ERRCODE = 'invalid_parameter_value';
     END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.check_star_levels(@extschema@.star_rule, text) IS
+'error 22023 unless a star rule''s method is known and has its 1 to 5 finite star levels in the right order';
+
+-- The eligibility conditions: coverage in [0, 1], a finite minimum index,
+-- existing warning rules, no NULL severity.
+CREATE OR REPLACE FUNCTION @extschema@.check_star_eligibility(s @extschema@.star_rule, what text)
+RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bad text;
+BEGIN
     IF NOT s.min_coverage BETWEEN 0 AND 1 THEN
         RAISE EXCEPTION '%: min_coverage % must lie in [0, 1]', what, s.min_coverage USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -131,6 +146,25 @@ BEGIN
     IF array_position(s.exclude_severities, NULL) IS NOT NULL THEN
         RAISE EXCEPTION '%: exclude_severities must not contain NULL', what USING ERRCODE = 'invalid_parameter_value';
     END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.check_star_eligibility(@extschema@.star_rule, text) IS
+'error unless a star rule''s min_coverage lies in [0, 1] and min_index is finite (22023), and its excluded warning rules exist (23503)';
+
+CREATE OR REPLACE FUNCTION @extschema@.check_star_rule(check_scheme text, check_rule text)
+RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s    @extschema@.star_rule;
+    what text;
+BEGIN
+    SELECT * INTO s FROM @extschema@.star_rule x WHERE x.scheme = check_scheme AND x.rule = check_rule;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    what := format('star rule "%s" of scheme "%s"', s.rule, s.scheme);
+    PERFORM @extschema@.check_star_units(s, what);
+    PERFORM @extschema@.check_star_levels(s, what);
+    PERFORM @extschema@.check_star_eligibility(s, what);
 END $$;
 COMMENT ON FUNCTION @extschema@.check_star_rule(text, text) IS
 'checks a star rule (at commit): the period kind is computed by the scheme, units are named, classes are a JSON object of kind arrays without overlap, the method has its 1 to 5 star levels (thresholds strictly decreasing; shares strictly increasing in (0, 1]; ranks strictly increasing from 1), min_coverage in [0, 1], the excluded warning rules exist';
