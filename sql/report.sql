@@ -149,6 +149,26 @@ SELECT number, revision,
 SELECT release_report('fix_monthly', 22) = release_report('fix_monthly', 22, 2) AS default_is_latest,
        release_report('fix_monthly', 22, 1) = (SELECT html FROM rep WHERE number = 22 AND revision = 1) AS reproducible;
 
+-- The document is its sections put together: each section function, called
+-- alone, gives a part of the document word for word (22 revision 1 against
+-- 21, which report_previous() finds intact once row d is put back above;
+-- release 21 has no previous, and its note says so).
+SELECT (report_previous(r)).prev IS NULL AS first_has_none, (report_previous(r)).note AS first_note
+  FROM release r WHERE series = 'fix_monthly' AND number = 21;
+SELECT (p).number AS previous_number, (p).revision AS previous_revision, note = '' AS no_note
+  FROM (SELECT (report_previous(r)).* FROM release r WHERE series = 'fix_monthly' AND number = 22 AND revision = 1) x(p, note);
+SELECT position(report_correction(r) IN h) > 0 AND report_correction(r) = '' AS correction_empty_for_revision_1,
+       position(report_chart(r, 'wuchang') IN h) > 0 AS chart,
+       position(report_ranking(r, (report_previous(r)).prev, (report_previous(r)).note, 'wuchang') IN h) > 0 AS ranking,
+       position(report_warnings(r) IN h) > 0 AS warnings,
+       position(report_movers(r, (report_previous(r)).prev) IN h) > 0 AS movers,
+       position(report_grade_changes(r, (report_previous(r)).prev, 'wuchang') IN h) > 0 AS grade_changes
+  FROM release r, (SELECT html FROM rep WHERE number = 22 AND revision = 1) d(h)
+ WHERE r.series = 'fix_monthly' AND r.number = 22 AND r.revision = 1;
+SELECT position(report_correction(r) IN (SELECT html FROM rep WHERE number = 22 AND revision = 2)) > 0
+       AND report_correction(r) LIKE '<div class="correction">%' AS correction_of_revision_2
+  FROM release r WHERE r.series = 'fix_monthly' AND r.number = 22 AND r.revision = 2;
+
 -- A hostile region name, frozen into a release of March, comes out escaped
 -- everywhere (ranking, parent column, chart label and tooltip, warnings).
 -- (The refresh takes the new name in and also computes every month after

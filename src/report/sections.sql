@@ -1,3 +1,249 @@
--- sections.sql: the sections of the monthly report, each a function returning HTML.
+-- sections.sql: the sections of the monthly report of a release, each a
+-- function returning its HTML (with its heading) that a test can call alone
+-- and another output can reuse.  Regions, indices, grades and ranks come
+-- from the frozen release tables; grade labels and colours from the grade
+-- scale (by the frozen level); warnings from the live view warning.
+-- "prev" is the previous release to compare with, NULL when there is none
+-- that can be trusted (see report_previous()).
 
+-- The previous release as it stood when a revision was published (the
+-- highest earlier number, its last revision released no later), if its
+-- checksum holds; else NULL, with the note the report shows instead.
+CREATE OR REPLACE FUNCTION @extschema@.report_previous(rel @extschema@.release,
+                                                        OUT prev @extschema@.release, OUT note text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    SELECT * INTO prev FROM @extschema@.release r
+     WHERE r.series = rel.series AND r.number < rel.number AND r.released_at <= rel.released_at
+     ORDER BY r.number DESC, r.revision DESC LIMIT 1;
+    IF NOT FOUND THEN
+        note := '<p class="note">本期为该系列的首期，无上期可比。</p>';
+    ELSIF @extschema@.release_checksum(prev.series, prev.number, prev.revision) <> prev.checksum THEN
+        note := format('<p class="alert">上期（第%s期 第%s版）数据与其校验码不符，本期未与上期比较。</p>',
+                       prev.number, prev.revision);
+        prev := NULL;
+    ELSE
+        note := '';
+    END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.report_previous(@extschema@.release) IS
+'the release a report compares with: the previous number as it stood when this revision was published, NULL when there is none or its checksum fails; and the note the report shows about it';
 
+-- A correction: its reason and the indices it changed against the revision
+-- before; empty for a first revision.
+CREATE OR REPLACE FUNCTION @extschema@.report_correction(rel @extschema@.release)
+RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    earlier    @extschema@.release;
+    correction text := '';
+BEGIN
+    IF rel.revision > 1 THEN
+    SELECT * INTO earlier FROM @extschema@.release r
+     WHERE r.series = rel.series AND r.number = rel.number AND r.revision = rel.revision - 1;
+    correction := format('<div class="correction"><h2>更正说明（第%s版）</h2><p class="reason">%s</p>',
+                         rel.revision, @extschema@.html_escape(rel.reason))
+        || coalesce((SELECT '<table class="corrected"><tr><th>地区</th><th>原指数</th><th>更正后指数</th></tr>' || E'\n'
+                            || string_agg(format('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+                                                 @extschema@.html_escape(coalesce(r.region_zh, r.region_code)),
+                                                 coalesce(round(e.index::numeric, 4)::text, '—'),
+                                                 coalesce(round(r.index::numeric, 4)::text, '—')),
+                                          E'\n' ORDER BY r.depth, r.region_code) || '</table>'
+                       FROM @extschema@.release_result r
+                       JOIN @extschema@.release_result e
+                         ON (e.series, e.number, e.revision) = (earlier.series, earlier.number, earlier.revision)
+                        AND e.region_code = r.region_code
+                      WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
+                        AND r.index IS DISTINCT FROM e.index), '<p class="note">各地区指数与上一版相同。</p>')
+        || '</div>';
+    END IF;
+    RETURN correction;
+END $$;
+COMMENT ON FUNCTION @extschema@.report_correction(@extschema@.release) IS
+'the correction block of a release''s report: the revision, its reason and the indices that differ from the revision before (empty for revision 1)';
+
+-- The chart: the first level from the top with more than one region (the
+-- streets under one district), else the top one; 200 px of names, 500 px of
+-- bars, 80 px of values; bars 24 px high every 32 px.
+CREATE OR REPLACE FUNCTION @extschema@.report_chart(rel @extschema@.release, scale_name text)
+RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    chart       text;
+    chart_depth integer;
+    chart_max   float8;
+    chart_n     integer;
+BEGIN
+    SELECT coalesce(min(d.depth) FILTER (WHERE d.n > 1), min(d.depth)) INTO chart_depth
+      FROM (SELECT r.depth, count(*) AS n FROM @extschema@.release_result r
+             WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
+             GROUP BY r.depth) d;
+    SELECT greatest(100, max(r.index)), count(*) INTO chart_max, chart_n
+      FROM @extschema@.release_result r
+     WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision) AND r.depth = chart_depth;
+    SELECT format('<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="800" height="%s" viewBox="0 0 800 %s" role="img" aria-label="%s">',
+                  32 * chart_n + 30, 32 * chart_n + 30, @extschema@.html_escape(format('第%s层各地区指数', chart_depth)))
+           || E'\n'
+           || (SELECT string_agg(format('<line x1="%s" y1="0" x2="%s" y2="%s" stroke="#E0E0E0" stroke-width="1"/><text x="%s" y="%s" text-anchor="middle">%s</text>',
+                                        200 + round((500 * t / chart_max)::numeric, 1), 200 + round((500 * t / chart_max)::numeric, 1),
+                                        32 * chart_n + 8, 200 + round((500 * t / chart_max)::numeric, 1), 32 * chart_n + 24, t),
+                                 E'\n' ORDER BY t)
+                 FROM generate_series(0, floor(chart_max)::integer, 20) t)
+           || E'\n'
+           || coalesce(string_agg(format('<text x="192" y="%s" text-anchor="end">%s</text>'
+                                         '<rect x="200" y="%s" width="%s" height="24" fill="%s"><title>%s %s</title></rect>'
+                                         '<text x="%s" y="%s">%s</text>',
+                                         32 * (c.n - 1) + 21, @extschema@.html_escape(coalesce(c.region_zh, c.region_code)),
+                                         32 * (c.n - 1) + 4, coalesce(round((500 * greatest(c.index, 0) / chart_max)::numeric, 1), 0),
+                                         coalesce(c.colour, '#BDBDBD'),
+                                         @extschema@.html_escape(coalesce(c.region_zh, c.region_code)),
+                                         coalesce(round(c.index::numeric, 4)::text, '—'),
+                                         206 + coalesce(round((500 * greatest(c.index, 0) / chart_max)::numeric, 1), 0), 32 * (c.n - 1) + 21,
+                                         coalesce(round(c.index::numeric, 2)::text, '—')),
+                                  E'\n' ORDER BY c.n), '')
+           || E'\n</svg>'
+      INTO chart
+      FROM (SELECT r.*, b.colour,
+                   row_number() OVER (ORDER BY r.rank_level NULLS LAST, r.region_code) AS n
+              FROM @extschema@.release_result r
+              LEFT JOIN @extschema@.grade_band b ON b.scale = scale_name AND b.level = r.grade_level
+             WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision) AND r.depth = chart_depth) c;
+    RETURN format('<h2>第%s层指数图</h2>', chart_depth) || E'\n' || chart;
+END $$;
+COMMENT ON FUNCTION @extschema@.report_chart(@extschema@.release, text) IS
+'the chart section of a release''s report: an inline SVG bar chart of the indices of the first level with more than one region, in grade colours';
+
+-- The ranking: the grade legend and every region of the release by level,
+-- rank and code, with its rank change since prev.
+CREATE OR REPLACE FUNCTION @extschema@.report_ranking(rel @extschema@.release, prev @extschema@.release, note text, scale_name text)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ranking text;
+    legend  text;
+BEGIN
+    SELECT string_agg(format(
+               '<tr class="depth%s"><td class="num">%s</td><td class="num">%s</td><td>%s</td><td>%s</td>'
+               '<td class="num">%s</td><td class="grade" style="background:%s;color:%s">%s</td><td class="num">%s</td></tr>',
+               r.depth, r.depth, coalesce(r.rank_level::text, '—'),
+               @extschema@.html_escape(coalesce(r.region_zh, r.region_code)),
+               @extschema@.html_escape(coalesce(pr.region_zh, r.parent_code, '')),
+               coalesce(round(r.index::numeric, 4)::text, '—'),
+               coalesce(b.colour, '#FFFFFF'), @extschema@.text_colour_on(b.colour),
+               @extschema@.html_escape(coalesce(b.label_zh, '—')),
+               CASE WHEN prev.series IS NULL THEN '—'
+                    WHEN p.region_code IS NULL THEN '新'
+                    WHEN r.rank_level IS NULL OR p.rank_level IS NULL THEN '—'
+                    WHEN p.rank_level > r.rank_level THEN format('<span class="up">↑%s</span>', p.rank_level - r.rank_level)
+                    WHEN p.rank_level < r.rank_level THEN format('<span class="down">↓%s</span>', r.rank_level - p.rank_level)
+                    ELSE '持平' END),
+               E'\n' ORDER BY r.depth, r.rank_level NULLS LAST, r.region_code)
+      INTO ranking
+      FROM @extschema@.release_result r
+      LEFT JOIN @extschema@.grade_band b ON b.scale = scale_name AND b.level = r.grade_level
+      LEFT JOIN @extschema@.release_result pr
+             ON (pr.series, pr.number, pr.revision) = (rel.series, rel.number, rel.revision) AND pr.region_code = r.parent_code
+      LEFT JOIN @extschema@.release_result p
+             ON (p.series, p.number, p.revision) = (prev.series, prev.number, prev.revision) AND p.region_code = r.region_code
+     WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision);
+    SELECT string_agg(format('<span class="band" style="background:%s;color:%s;padding:2px 8px;margin-right:6px">%s %s</span>',
+                             b.colour, @extschema@.text_colour_on(b.colour), @extschema@.html_escape(b.label_zh),
+                             CASE WHEN b.min_index IS NULL THEN format('&lt; %s', b.above)
+                                  ELSE format('≥ %s', b.min_index) END),
+                      '' ORDER BY b.level)
+      INTO legend
+      FROM (SELECT g.*, lag(g.min_index) OVER (ORDER BY g.level) AS above
+              FROM @extschema@.grade_band g WHERE g.scale = scale_name) b;
+    RETURN '<h2>排名</h2>' || E'\n' || coalesce(note, '') || E'\n'
+        || format('<p class="legend">等级：%s</p>', coalesce(legend, '')) || E'\n'
+        || '<table class="ranking"><tr><th>层级</th><th>排名</th><th>地区</th><th>上级</th><th>指数</th><th>等级</th><th>排名变化</th></tr>' || E'\n'
+        || coalesce(ranking, '') || E'\n</table>';
+END $$;
+COMMENT ON FUNCTION @extschema@.report_ranking(@extschema@.release, @extschema@.release, text, text) IS
+'the ranking section of a release''s report: the note about the comparison, the grade legend and every region by level and rank with its index, grade colour and rank change since prev (— without prev, 新 for a region new since)';
+
+-- The warnings of the release's period, from the live view (flagged when
+-- a later revision has superseded this one).
+CREATE OR REPLACE FUNCTION @extschema@.report_warnings(rel @extschema@.release)
+RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    sr       @extschema@.release_series;
+    warnings text;
+BEGIN
+    SELECT * INTO STRICT sr FROM @extschema@.release_series x WHERE x.series = rel.series;
+    SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+                             @extschema@.html_escape(coalesce(w.region_zh, w.region_code)),
+                             @extschema@.html_escape(w.rule), @extschema@.html_escape(w.severity),
+                             @extschema@.html_escape(w.detail)),
+                      E'\n' ORDER BY w.rule, w.region_code, w.node)
+      INTO warnings
+      FROM @extschema@.warning w
+     WHERE w.scheme = sr.scheme AND w.period = sr.period AND w.period_start = rel.period_start;
+    RETURN '<h2>本期预警</h2>' || E'\n'
+        || CASE WHEN EXISTS (SELECT FROM @extschema@.release r WHERE r.series = rel.series AND r.number = rel.number
+                                                                 AND r.revision > rel.revision)
+                THEN '<p class="note">本版已被更正：以下预警依据当前计算结果，可能与本版数据不一致。</p>' || E'\n' ELSE '' END
+        || CASE WHEN warnings IS NULL THEN '<p class="note">本期无预警。</p>'
+                ELSE '<table class="warnings"><tr><th>地区</th><th>规则</th><th>级别</th><th>说明</th></tr>' || E'\n'
+                     || warnings || E'\n</table>' END;
+END $$;
+COMMENT ON FUNCTION @extschema@.report_warnings(@extschema@.release) IS
+'the warnings section of a release''s report: the warnings of its period from the live view warning (current results, not frozen), with a note when the revision has been corrected since';
+
+-- The ten largest index changes since prev.
+CREATE OR REPLACE FUNCTION @extschema@.report_movers(rel @extschema@.release, prev @extschema@.release)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    movers text;
+BEGIN
+    SELECT string_agg(format('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+                             @extschema@.html_escape(coalesce(m.region_zh, m.region_code)), m.before, m.after,
+                             CASE WHEN m.delta > 0 THEN format('<span class="up">+%s</span>', m.delta)
+                                  ELSE format('<span class="down">%s</span>', m.delta) END),
+                      E'\n' ORDER BY abs(m.delta) DESC, m.depth, m.region_code)
+      INTO movers
+      FROM (SELECT r.region_code, r.region_zh, r.depth, round(p.index::numeric, 4) AS before,
+                   round(r.index::numeric, 4) AS after, round((r.index - p.index)::numeric, 4) AS delta,
+                   row_number() OVER (ORDER BY abs(round((r.index - p.index)::numeric, 4)) DESC, r.depth, r.region_code) AS n
+              FROM @extschema@.release_result r
+              JOIN @extschema@.release_result p
+                ON (p.series, p.number, p.revision) = (prev.series, prev.number, prev.revision) AND p.region_code = r.region_code
+             WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
+               AND round((r.index - p.index)::numeric, 4) <> 0) m
+     WHERE m.n <= 10;
+    RETURN '<h2>指数变化最大的地区</h2>' || E'\n'
+        || CASE WHEN prev.series IS NULL THEN '<p class="note">无可比的上期数据。</p>'
+                WHEN movers IS NULL THEN '<p class="note">与上期相比各地区指数没有变化。</p>'
+                ELSE format('<table class="movers"><tr><th>地区</th><th>上期（第%s期）</th><th>本期</th><th>变化</th></tr>', prev.number)
+                     || E'\n' || movers || E'\n</table>' END;
+END $$;
+COMMENT ON FUNCTION @extschema@.report_movers(@extschema@.release, @extschema@.release) IS
+'the movers section of a release''s report: the ten largest index changes since prev (4 decimals)';
+
+-- The regions whose grade changed since prev.
+CREATE OR REPLACE FUNCTION @extschema@.report_grade_changes(rel @extschema@.release, prev @extschema@.release, scale_name text)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    changes text;
+BEGIN
+    SELECT string_agg(format('<tr><td>%s</td><td class="grade" style="background:%s;color:%s">%s</td>'
+                             '<td class="grade" style="background:%s;color:%s">%s</td></tr>',
+                             @extschema@.html_escape(coalesce(r.region_zh, r.region_code)),
+                             coalesce(pb.colour, '#FFFFFF'), @extschema@.text_colour_on(pb.colour),
+                             @extschema@.html_escape(coalesce(pb.label_zh, '—')),
+                             coalesce(b.colour, '#FFFFFF'), @extschema@.text_colour_on(b.colour),
+                             @extschema@.html_escape(coalesce(b.label_zh, '—'))),
+                      E'\n' ORDER BY r.depth, r.region_code)
+      INTO changes
+      FROM @extschema@.release_result r
+      JOIN @extschema@.release_result p
+        ON (p.series, p.number, p.revision) = (prev.series, prev.number, prev.revision) AND p.region_code = r.region_code
+      LEFT JOIN @extschema@.grade_band b ON b.scale = scale_name AND b.level = r.grade_level
+      LEFT JOIN @extschema@.grade_band pb ON pb.scale = scale_name AND pb.level = p.grade_level
+     WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
+       AND r.grade_level IS DISTINCT FROM p.grade_level;
+    RETURN '<h2>等级变化</h2>' || E'\n'
+        || CASE WHEN prev.series IS NULL THEN '<p class="note">无可比的上期数据。</p>'
+                WHEN changes IS NULL THEN '<p class="note">与上期相比没有地区的等级发生变化。</p>'
+                ELSE format('<table class="changes"><tr><th>地区</th><th>上期等级（第%s期）</th><th>本期等级</th></tr>', prev.number)
+                     || E'\n' || changes || E'\n</table>' END;
+END $$;
+COMMENT ON FUNCTION @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text) IS
+'the grade changes section of a release''s report: the regions whose grade changed since prev, with both grades in colour';
