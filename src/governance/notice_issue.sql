@@ -1,5 +1,28 @@
 -- notice_issue.sql: issuing warning notices, by rule or by hand.
 
+-- How far a kind of notice escalates: 1 notice (预警通知书), 2 summons (约谈),
+-- 3 accountability (问责); NULL for anything else.
+CREATE OR REPLACE FUNCTION @extschema@.notice_escalation(kind text)
+RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT array_position(ARRAY['notice', 'summons', 'accountability'], kind);
+$$;
+COMMENT ON FUNCTION @extschema@.notice_escalation(text) IS
+'the escalation step of a kind of notice: 1 notice (预警通知书), 2 summons (约谈), 3 accountability (问责); NULL for an unknown kind';
+
+-- A notice rule's template filled in for one warning: {region_zh},
+-- {region_code}, {period_start}, {rule} and {detail}.
+CREATE OR REPLACE FUNCTION @extschema@.notice_text(template text, region_zh text, region_code text,
+                                                    period_start date, rule text, detail text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT replace(replace(replace(replace(replace(template, '{region_zh}', coalesce(region_zh, region_code)),
+                   '{region_code}', region_code), '{period_start}', period_start::text), '{rule}', rule),
+                   '{detail}', detail);
+$$;
+COMMENT ON FUNCTION @extschema@.notice_text(text, text, text, date, text, text) IS
+'a notice rule''s subject or addressee template with {region_zh} (the code when the region has no name), {region_code}, {period_start}, {rule} and {detail} filled in';
+
 -- The next sequence number of a scheme's notices in a year; holds a
 -- transaction lock on the scheme's notices until commit.
 CREATE OR REPLACE FUNCTION @extschema@.notice_next_seq(scheme text, year integer)
@@ -25,7 +48,7 @@ BEGIN
     IF NOT EXISTS (SELECT FROM @extschema@.scheme s WHERE s.scheme = issue_notice.scheme) THEN
         RAISE EXCEPTION 'unknown scheme "%"', scheme USING ERRCODE = 'undefined_object';
     END IF;
-    IF kind IS NULL OR kind NOT IN ('notice', 'summons', 'accountability') THEN
+    IF @extschema@.notice_escalation(kind) IS NULL THEN
         RAISE EXCEPTION 'unknown notice kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
             HINT = 'The kinds are notice (预警通知书), summons (约谈) and accountability (问责).';
     END IF;
@@ -118,16 +141,11 @@ BEGIN
                               AND o.period = x.period
                               AND o.period_start BETWEEN CASE WHEN r.every_period THEN x.period_start ELSE x.run_start END
                                                      AND x.period_start)
-         ORDER BY array_position(ARRAY['notice', 'summons', 'accountability'], r.notice_kind), x.region_code, x.period, x.rule
+         ORDER BY @extschema@.notice_escalation(r.notice_kind), x.region_code, x.period, x.rule
     LOOP
-        subj := coalesce(w.subject, coalesce(w.description, w.rule) || ': {detail}');
-        addr := w.addressed_to;
-        subj := replace(replace(replace(replace(replace(subj, '{region_zh}', coalesce(w.region_zh, w.region_code)),
-                        '{region_code}', w.region_code), '{period_start}', w.period_start::text), '{rule}', w.rule),
-                        '{detail}', w.detail);
-        addr := replace(replace(replace(replace(replace(addr, '{region_zh}', coalesce(w.region_zh, w.region_code)),
-                        '{region_code}', w.region_code), '{period_start}', w.period_start::text), '{rule}', w.rule),
-                        '{detail}', w.detail);
+        subj := @extschema@.notice_text(coalesce(w.subject, coalesce(w.description, w.rule) || ': {detail}'),
+                                        w.region_zh, w.region_code, w.period_start, w.rule, w.detail);
+        addr := @extschema@.notice_text(w.addressed_to, w.region_zh, w.region_code, w.period_start, w.rule, w.detail);
         INSERT INTO @extschema@.notice (scheme, year, seq, kind, region_code, region_zh, period, period_start, subject,
                                         addressed_to, issued_on, acknowledge_by, rectify_by, warning_rule, severity,
                                         warning_value, warning_threshold, warning_detail, previous_id)
@@ -139,9 +157,8 @@ BEGIN
                 (SELECT o.id FROM @extschema@.notice o
                   WHERE o.scheme = issue_notices.scheme AND o.region_code = w.region_code AND o.period = w.period
                     AND o.period_start BETWEEN w.link_from AND w.period_start
-                    AND array_position(ARRAY['notice', 'summons', 'accountability'], o.kind)
-                        < array_position(ARRAY['notice', 'summons', 'accountability'], w.notice_kind)
-                  ORDER BY array_position(ARRAY['notice', 'summons', 'accountability'], o.kind) DESC,
+                    AND @extschema@.notice_escalation(o.kind) < @extschema@.notice_escalation(w.notice_kind)
+                  ORDER BY @extschema@.notice_escalation(o.kind) DESC,
                            o.period_start DESC, o.id DESC
                   LIMIT 1))
         RETURNING * INTO n;
