@@ -35,23 +35,59 @@ COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[]) IS 
 -- period kind), and the coarser kinds of the periods enclosing [from, to)
 -- are summed from the finest cells, which must exist there.  The only
 -- function reading departmental tables.
+-- The statement writing the cells of some sources bound to one departmental
+-- table (same relation, region and time column) for local dates [lo, hi):
+-- one GROUP BY region code and period with a FILTER per source, reading the
+-- table once.  Parameters: $1 scheme, $2 period kind, $3 region codes (NULL:
+-- all).
+CREATE OR REPLACE FUNCTION @extschema@.cells_sql(srcs @extschema@.source[], lo date, hi date, tz text)
+RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    src     @extschema@.source;
+    part    record;
+    columns text := '';
+    sources text := '';
+    any_row text := '';
+BEGIN
+    FOR i IN 1 .. cardinality(srcs) LOOP
+        src := srcs[i];
+        part := @extschema@.source_sql(src, lo, hi, tz);
+        columns := columns || format(', (%s FILTER (WHERE %s))::float8 AS v%s, count(*) FILTER (WHERE %s) AS n%s',
+            CASE WHEN src.measure = 'count_distinct' THEN format('count(DISTINCT %s)', part.value_expr)
+                 ELSE format('sum((%s)::float8)', part.value_expr) END,
+            part.row_filter, i, part.row_filter, i);
+        sources := sources || CASE WHEN i > 1 THEN ', ' ELSE '' END || format('(%L, g.v%s, g.n%s)', src.source, i, i);
+        any_row := any_row || CASE WHEN i > 1 THEN ' OR ' ELSE '' END || part.row_filter;
+    END LOOP;
+    RETURN format(
+        'INSERT INTO @extschema@.cell (scheme, period, period_start, source, region_code, value, source_rows)
+         SELECT $1, $2, g.period_start, x.source, g.region_code, x.value, x.source_rows
+           FROM (SELECT %I::text AS region_code, date_trunc($2, %s)::date AS period_start %s
+                   FROM %s
+                  WHERE %s AND (%s)
+                    AND ($3::text[] IS NULL OR %I::text = ANY ($3)
+                         OR (%I IS NULL AND array_position($3, NULL) IS NOT NULL))
+                  GROUP BY 1, 2) g
+          CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows)
+          WHERE x.source_rows > 0',
+        src.region_column, part.local_time, columns, src.relation, part.time_condition, any_row,
+        src.region_column, src.region_column, sources);
+END $$;
+COMMENT ON FUNCTION @extschema@.cells_sql(@extschema@.source[], date, date, text) IS
+'the INSERT writing the cells of sources bound to one departmental table for local dates [lo, hi) in time zone tz, reading the table once (parameters: scheme, period kind, region codes or NULL)';
+
 CREATE OR REPLACE FUNCTION @extschema@.build_cells(scheme text, from_date date, to_date date, codes text[] DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    sc      @extschema@.scheme;
-    src     @extschema@.source;
-    grp     record;
-    part    record;
-    finest  text;
-    kind    text;
-    lo      date;
-    hi      date;
-    i       integer;
-    columns text;
-    sources text;
-    any_row text;
-    n       bigint;
-    total   bigint := 0;
+    sc     @extschema@.scheme;
+    grp    record;
+    finest text;
+    kind   text;
+    lo     date;
+    hi     date;
+    n      bigint;
+    total  bigint := 0;
 BEGIN
     SELECT * INTO STRICT sc FROM @extschema@.scheme s WHERE s.scheme = build_cells.scheme;
     finest := @extschema@.finest_period(sc.periods);
@@ -62,39 +98,13 @@ BEGIN
         -- one read per departmental table (and region and time column) at
         -- the finest kind; count-distinct sources at every kind
         FOR grp IN
-            SELECT s.relation, s.region_column, s.time_column, array_agg(s ORDER BY s.source) AS srcs
+            SELECT array_agg(s ORDER BY s.source) AS srcs
               FROM @extschema@.scheme_sources(sc.scheme) s
              WHERE kind = finest OR s.measure = 'count_distinct'
              GROUP BY s.relation, s.region_column, s.time_column, s.measure = 'count_distinct',
                       CASE WHEN s.measure = 'count_distinct' THEN s.source END
         LOOP
-            columns := '';
-            sources := '';
-            any_row := '';
-            FOR i IN 1 .. cardinality(grp.srcs) LOOP
-                src := grp.srcs[i];
-                part := @extschema@.source_sql(src, lo, hi, sc.time_zone);
-                columns := columns || format(', (%s FILTER (WHERE %s))::float8 AS v%s, count(*) FILTER (WHERE %s) AS n%s',
-                    CASE WHEN src.measure = 'count_distinct' THEN format('count(DISTINCT %s)', part.value_expr)
-                         ELSE format('sum((%s)::float8)', part.value_expr) END,
-                    part.row_filter, i, part.row_filter, i);
-                sources := sources || CASE WHEN i > 1 THEN ', ' ELSE '' END || format('(%L, g.v%s, g.n%s)', src.source, i, i);
-                any_row := any_row || CASE WHEN i > 1 THEN ' OR ' ELSE '' END || part.row_filter;
-            END LOOP;
-            EXECUTE format(
-                'INSERT INTO @extschema@.cell (scheme, period, period_start, source, region_code, value, source_rows)
-                 SELECT $1, $2, g.period_start, x.source, g.region_code, x.value, x.source_rows
-                   FROM (SELECT %I::text AS region_code, date_trunc($2, %s)::date AS period_start %s
-                           FROM %s
-                          WHERE %s AND (%s)
-                            AND ($3::text[] IS NULL OR %I::text = ANY ($3)
-                                 OR (%I IS NULL AND array_position($3, NULL) IS NOT NULL))
-                          GROUP BY 1, 2) g
-                  CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows)
-                  WHERE x.source_rows > 0',
-                grp.region_column, part.local_time, columns, grp.relation, part.time_condition, any_row,
-                grp.region_column, grp.region_column, sources)
-            USING sc.scheme, kind, codes;
+            EXECUTE @extschema@.cells_sql(grp.srcs, lo, hi, sc.time_zone) USING sc.scheme, kind, codes;
             GET DIAGNOSTICS n = ROW_COUNT;
             total := total + n;
         END LOOP;
