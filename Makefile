@@ -75,6 +75,7 @@ SQL_SOURCES = \
 	src/results/indicator_result.sql \
 	src/results/node_result.sql \
 	src/results/unknown_region_rows.sql \
+	src/governance/rule_check.sql \
 	src/governance/warning.sql \
 	src/governance/star.sql \
 	src/governance/award.sql \
@@ -90,7 +91,8 @@ SQL_SOURCES = \
 
 # Upgrades (doc/upgrades.md): for every earlier version V, the script
 # safeidx--V--$(EXTVERSION).sql runs the state migrations src/upgrade/A--B.sql
-# from V up to this version, in chain order, then the code of this version.
+# from V up to this version in chain order, then the code of this version,
+# then the migrations' A--B.post.sql parts (state that needs the new code).
 UPGRADE_FROM = 0.1.0
 MIGRATIONS = $(wildcard src/upgrade/[0-9]*--*.sql)
 UPGRADES = $(foreach v,$(UPGRADE_FROM),$(EXTENSION)--$(v)--$(EXTVERSION).sql)
@@ -113,14 +115,17 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control
 
 $(UPGRADES): $(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_SOURCES) $(MIGRATIONS) src/upgrade/code.awk $(EXTENSION).control
 	( printf '%s\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
-	  v=$*; \
+	  v=$*; chain=; \
 	  while [ "$$v" != "$(EXTVERSION)" ]; do \
-	      m=$$(ls src/upgrade/$$v--*.sql 2>/dev/null); \
+	      m=$$(ls src/upgrade/$$v--*.sql 2>/dev/null | grep -v '\.post\.sql$$'); \
 	      [ -n "$$m" ] || { echo "no migration from $$v in src/upgrade" >&2; exit 1; }; \
 	      printf '\n-- ==== %s ====\n' "$$m"; cat "$$m"; \
-	      v=$$(basename "$$m" .sql); v=$${v#*--}; \
+	      chain="$$chain $${m%.sql}"; v=$$(basename "$$m" .sql); v=$${v#*--}; \
 	  done; \
 	  for f in $(SQL_SOURCES); do \
 	      printf '\n-- ==== %s (code) ====\n' "$$f"; \
 	      awk -f src/upgrade/code.awk "$$f"; \
+	  done; \
+	  for m in $$chain; do \
+	      [ ! -f "$$m.post.sql" ] || { printf '\n-- ==== %s ====\n' "$$m.post.sql"; cat "$$m.post.sql"; }; \
 	  done ) > $@.tmp && mv $@.tmp $@

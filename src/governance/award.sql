@@ -64,18 +64,11 @@ END $$;
 COMMENT ON FUNCTION @extschema@.check_award_rule(text, text) IS
 'checks an award rule (at commit): depth, finite and strictly decreasing gold > silver > bronze, a scheme that computes years or months, min_months 1 to 12, min_stars 1 to 5, min_star_periods 1 or more, min_star_share in [0, 1]';
 
-CREATE OR REPLACE FUNCTION @extschema@.award_rule_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    PERFORM @extschema@.check_award_rule(NEW.scheme, NEW.rule);
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION @extschema@.award_rule_check() IS 'constraint trigger of award_rule: runs check_award_rule at commit';
 -- [state]
 CREATE CONSTRAINT TRIGGER award_rule_valid
     AFTER INSERT OR UPDATE ON @extschema@.award_rule
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.award_rule_check();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.rule_check('check_award_rule');
 
 -- [code]
 CREATE OR REPLACE VIEW @extschema@.award WITH (security_invoker = true) AS

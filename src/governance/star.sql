@@ -169,18 +169,11 @@ END $$;
 COMMENT ON FUNCTION @extschema@.check_star_rule(text, text) IS
 'checks a star rule (at commit): the period kind is computed by the scheme, units are named, classes are a JSON object of kind arrays without overlap, the method has its 1 to 5 star levels (thresholds strictly decreasing; shares strictly increasing in (0, 1]; ranks strictly increasing from 1), min_coverage in [0, 1], the excluded warning rules exist';
 
-CREATE OR REPLACE FUNCTION @extschema@.star_rule_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    PERFORM @extschema@.check_star_rule(NEW.scheme, NEW.rule);
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION @extschema@.star_rule_check() IS 'constraint trigger of star_rule: runs check_star_rule at commit';
 -- [state]
 CREATE CONSTRAINT TRIGGER star_rule_valid
     AFTER INSERT OR UPDATE ON @extschema@.star_rule
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.star_rule_check();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.rule_check('check_star_rule');
 
 -- [code]
 -- A number as analysts read it: at most 4 decimals, no trailing zeros.

@@ -26,6 +26,7 @@ COMMENT ON TABLE @extschema@.warning_rule IS
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.warning_rule', '');
 
 -- [code]
+
 CREATE OR REPLACE VIEW @extschema@.warning WITH (security_invoker = true) AS
 WITH scoped AS (
     SELECT w.*, r.period_start, r.region_code, r.index, r.grade_level AS level, r.rank_siblings

@@ -58,3 +58,9 @@ DROP FUNCTION @extschema@.notice_transition_is_built_in() CASCADE;
 -- registry at commit instead of by a list in a CHECK.
 DROP FUNCTION @extschema@.scoring_parameters(text);
 ALTER TABLE @extschema@.indicator DROP CONSTRAINT indicator_scoring_check;
+
+-- One constraint trigger function, rule_check(), for the star and award
+-- rules; their constraint triggers are made again after the code
+-- (0.1.0--0.2.0.post.sql).
+DROP FUNCTION @extschema@.star_rule_check() CASCADE;
+DROP FUNCTION @extschema@.award_rule_check() CASCADE;
