@@ -1,0 +1,29 @@
+-- indicator_result.sql: the view of why a region scored what it did, per leaf indicator.
+
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_invoker = true) AS
+SELECT n.scheme, r.version, n.period, n.period_start, n.region_code, g.name_zh AS region_zh,
+       n.node, i.name_zh AS indicator_zh, i.name_en AS indicator_en, n.parent_node,
+       i.direction, i.measure, i.per, i.scoring, i.baseline AS baseline_kind,
+       n.events, n.counted_events, n.denominator, n.residents,
+       n.value,
+       CASE WHEN i.measure = 'ratio' AND n.value IS NOT NULL AND n.events <= n.denominator
+            THEN @extschema@.share_lower(n.events, n.denominator) * i.per END AS value_lower,
+       CASE WHEN i.measure = 'ratio' AND n.value IS NOT NULL AND n.events <= n.denominator
+            THEN @extschema@.share_upper(n.events, n.denominator) * i.per END AS value_upper,
+       n.baseline, n.ratio, n.score, n.weight, n.points, n.weight - n.points AS points_lost
+  FROM @extschema@.result_node n
+  JOIN @extschema@.result r
+    ON r.scheme = n.scheme AND r.period = n.period AND r.period_start = n.period_start AND r.region_code = n.region_code
+  JOIN @extschema@.indicator i ON i.scheme = n.scheme AND i.version = r.version AND i.node = n.node
+  LEFT JOIN @extschema@.region g
+         ON g.code = n.region_code AND g.valid_from <= n.period_start AND n.period_start < g.valid_to
+ WHERE n.is_leaf;
+COMMENT ON VIEW @extschema@.indicator_result IS
+'why a region scored what it did: per leaf indicator the events, residents, value (rate per "per", count or ratio), baseline, value/baseline ratio, score (0 to 1), weight, points and points lost';
+COMMENT ON COLUMN @extschema@.indicator_result.events IS 'source measure in the region and below';
+COMMENT ON COLUMN @extschema@.indicator_result.counted_events IS 'events of the residents counted (rates leave out units without a population figure)';
+COMMENT ON COLUMN @extschema@.indicator_result.value_lower IS 'for a share (ratio of a subset, e.g. households satisfied of those surveyed): the lower bound of its 95% Wilson interval, times per';
+COMMENT ON COLUMN @extschema@.indicator_result.value_upper IS 'for a share: the upper bound of its 95% Wilson interval, times per';
+COMMENT ON COLUMN @extschema@.indicator_result.ratio IS 'value / baseline (1 when both are 0, Infinity when only the baseline is)';
+COMMENT ON COLUMN @extschema@.indicator_result.score IS 'share of the weight earned, 0 to 1; NULL when the value or baseline is missing';
+COMMENT ON COLUMN @extschema@.indicator_result.points_lost IS 'weight - points';
