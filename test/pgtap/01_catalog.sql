@@ -1,5 +1,8 @@
 -- The kernel's objects exist with the promised signatures, volatility,
 -- strictness and parallel safety.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh);
+-- of it, this file uses only the extensions pgtap and safeidx.
 BEGIN;
 SELECT plan(37);
 

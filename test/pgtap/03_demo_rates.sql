@@ -1,6 +1,10 @@
 -- Rates over the demo city (small, seed 42) against plain SQL written
 -- without safeidx: summaries hold sums, roll up exactly, and parallel plans
 -- give the same summaries as serial ones.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(9);
 

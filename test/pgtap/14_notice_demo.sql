@@ -6,6 +6,10 @@
 -- their kinds equal the run lengths of red months counted from the results
 -- in plain SQL; every summons and accountability notice escalates the notice
 -- of the month before; numbering, deadlines, overdue counts and the log.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(13);
 \o /dev/null
