@@ -30,8 +30,12 @@ sed 's/#C62828/#C62829/g' "$dir/report.html" >"$dir/wrong.html"
 for name in report wrong; do
     profile=$(mktemp -d "$dir/chromium.XXXXXX")
     # Chromium prints D-Bus complaints on a machine without a session bus: kept in a log.
+    # The screenshot waits until every compositor stage has drawn (on a busy
+    # machine a screenshot once lacked one bar of the chart) and the page has
+    # settled in virtual time.
     if ! timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
             --force-color-profile=srgb --force-device-scale-factor=1 \
+            --run-all-compositor-stages-before-draw --virtual-time-budget=5000 \
             --user-data-dir="$profile" --window-size="$width,$height" \
             --screenshot="$dir/$name.png" "file://$dir/$name.html" >"$dir/chromium-$name.log" 2>&1 \
        || [[ ! -s $dir/$name.png ]]; then
