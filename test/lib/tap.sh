@@ -23,8 +23,6 @@
 #   tap_dropdb DB            drops DB now (WITH (FORCE)).
 #   tap_register_db DB       registers DB, made by the test's SQL, for the EXIT
 #                            trap.
-# Hook: TAP_CLEANUP, the name of a function the EXIT trap runs before it drops
-# the databases (e.g. to unschedule a pg_cron job left behind).
 #   tap_pgtap DB FILE [PSQL-ARGS...]
 #                            runs the pgTAP SQL FILE in DB the way pg_prove
 #                            does (unaligned, tuples only, ON_ERROR_STOP):
@@ -33,6 +31,8 @@
 #                            ("ok i # SKIP REASON"), and exits 0.
 #   tap_fail_setup MSG       prints "1..1" and one failing test named MSG, and
 #                            exits 1 (for a set-up that cannot go on).
+# Hook: TAP_CLEANUP, the name of a function the EXIT trap runs before it drops
+# the databases (e.g. to unschedule a pg_cron job left behind).
 
 set -euo pipefail
 
