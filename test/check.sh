@@ -8,13 +8,31 @@
 # then runs
 #   a) pg_regress: make installcheck (the REGRESS list of the Makefile), counted
 #      in test files;
-#   b) pgTAP: pg_prove over $SAFEIDX_PGTAP_DIR/*.sql (default test/pgtap), in
-#      name order, in a database "safeidx_tap" holding pgtap, safeidx, the demo
-#      city (test/demo/city.sql, demo.generate('small', 42)) and dblink (the
-#      pg_cron files reach cron.*, which lives in database postgres, through
-#      it), counted in assertions.  00_cron_schedule.sql schedules a
-#      once-a-minute pg_cron job and 99_cron_ran.sql waits for its run, so the
-#      files in between hide part of that wait.
+#   b) the TAP tests, counted in assertions, all in one run of prove
+#      (-j $SAFEIDX_TAP_JOBS, default: the number of CPUs plus one, because the
+#      pg_cron test mostly waits), each through test/lib/tap_run.sh:
+#      - test/tap/*.sh ($SAFEIDX_TAP_DIR): shell tests, each of which makes
+#        its own databases on this cluster (PGHOST, PGPORT and PGUSER are
+#        exported), prints TAP and removes what it made: cron_refresh (pg_cron
+#        runs a scheduled refresh; started first, so that its wait for the
+#        next minute overlaps the other tests), dump_restore (pg_dump /
+#        pg_restore round trip), report (the release report rendered in
+#        headless Chromium), upgrade (ALTER EXTENSION safeidx UPDATE from
+#        0.1.0 against a fresh install).  Their companion files
+#        test/tap/*.sql are not run on their own;
+#      - test/pgtap/*.sql ($SAFEIDX_PGTAP_DIR): pgTAP files, each alone in a
+#        fresh database "tap_<file name>" created from one template, so that
+#        no file sees what another did.  The template, safeidx_tap_template,
+#        is the shared fixture, and holds only:
+#          the extensions pgtap, safeidx and dblink, and
+#          the demo city: test/demo/city.sql, SELECT demo.generate('small', 42).
+#        A file that needs more (e.g. test/demo/schemes.sql) loads it itself.
+#      SAFEIDX_TESTS="file ..." runs only the TAP files named (pg_regress
+#      still runs).
+#    Every test's TAP and stderr are printed after the run; a file counts its
+#    ok and not ok lines (TODO and SKIP count as passed), plus one failure
+#    when it planned another number of tests than it ran, printed no plan,
+#    bailed out or exited non-zero without a failing assertion.
 # The last line printed is "N passed, N failed"; the exit status is 0 only when
 # nothing failed and both suites ran.
 
@@ -43,6 +61,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
 # Now in the repo root, with PGHOST, PGPORT and PGUSER pointing at the cluster.
 
 pgtap_dir=${SAFEIDX_PGTAP_DIR:-test/pgtap}
+tap_dir=${SAFEIDX_TAP_DIR:-test/tap}
+tap_template=safeidx_tap_template
 demo_city=test/demo/city.sql
 work=$(mktemp -d /tmp/safeidx-check.XXXXXX)   # removed below, or by _check_on_abort
 
@@ -105,113 +125,122 @@ say "pg_regress: $regress_passed passed, $regress_failed failed"
 passed=$((passed + regress_passed))
 failed=$((failed + regress_failed))
 
-# ---- pg_dump round trip --------------------------------------------------------
-# A database with the demo city, the example schemes and governance rules, a
-# user grade scale, built results, two releases and warning notices is dumped (custom format) and restored into another database;
-# test/pgtap/12_dump_restore.sql compares the two (and fails if this did not
-# happen).
-say "pg_dump round trip: safeidx_dump -> pg_dump -> pg_restore -> safeidx_restore"
-if safeidx_psql -q -d postgres -c 'CREATE DATABASE safeidx_dump' \
-   && safeidx_psql -q -d safeidx_dump <<SQL
-CREATE EXTENSION safeidx;
-\i $demo_city
-SELECT demo.generate('small', 42);
-BEGIN;
-\i test/demo/schemes.sql
-\i test/demo/governance.sql
-INSERT INTO safeidx.grade_scale VALUES ('three', 'a user scale');
-INSERT INTO safeidx.grade_band VALUES ('three', 1, 85, '好', 'good', '#1565C0'), ('three', 2, 60, '中', 'fair', '#F9A825'),
-                                      ('three', 3, NULL, '差', 'poor', '#C62828');
-COMMIT;
-SELECT count(*) FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01');
-SELECT number FROM safeidx.publish_release('wuchang_monthly', '2025-11-01');
-SELECT number FROM safeidx.publish_release('wuchang_monthly', '2025-12-01');
-SELECT count(*) FROM generate_series(date '2025-01-01', date '2025-12-01', interval '1 month') m,
-                     LATERAL safeidx.issue_notices('wuchang', m::date, (m + interval '1 month 4 days')::date);
-SELECT safeidx.acknowledge_notice(min(id), 'received') FROM safeidx.notice;
-SQL
-then
-    if pg_dump -Fc -d safeidx_dump -f "$work/safeidx_dump.pgdump" \
-       && safeidx_psql -q -d postgres -c 'CREATE DATABASE safeidx_restore' \
-       && pg_restore --exit-on-error -d safeidx_restore "$work/safeidx_dump.pgdump"; then
-        say "pg_dump round trip: restored"
-    else
-        echo "check: pg_dump or pg_restore failed (12_dump_restore.sql will fail)" >&2
-    fi
-else
-    echo "check: could not set up database safeidx_dump (12_dump_restore.sql will fail)" >&2
-fi
-
-# ---- report rendering ------------------------------------------------------------
-# safeidx.release_report() of release 2 of series wuchang_monthly in database
-# safeidx_dump (above), rendered in headless Chromium to PNG with a negative
-# control (red changed to #C62829), the screenshots decoded into table
-# report_png of database safeidx_report (test/report/render.sh);
-# test/pgtap/15_report.sql checks them (and fails if this did not happen).
-say "report: release_report -> chromium --headless -> PNG -> safeidx_report"
-if bash test/report/render.sh safeidx_dump wuchang_monthly 2 "$work"; then
-    say "report: rendered"
-else
-    echo "check: rendering the report failed (15_report.sql will fail)" >&2
-fi
-
-# ---- b) pgTAP ----------------------------------------------------------------
+# ---- b) TAP tests -------------------------------------------------------------
 tap_ran=0
 tap_passed=0
 tap_failed=0
 
-shopt -s nullglob
-tap_files=("$pgtap_dir"/*.sql)
-shopt -u nullglob
-
-if [[ ${#tap_files[@]} -eq 0 ]]; then
-    say "pgTAP: no files in $pgtap_dir/*.sql, skipped"
-    tap_ran=1
+if [[ -n ${SAFEIDX_TESTS:-} ]]; then
+    read -r -a tap_tests <<<"$SAFEIDX_TESTS"
 else
-    say "pgTAP: database safeidx_tap with pgtap, safeidx, the demo city and dblink"
-    if safeidx_psql -q -d postgres -c 'CREATE DATABASE safeidx_tap' \
-       && safeidx_psql -q -d safeidx_tap <<SQL
+    shopt -s nullglob
+    tap_tests=("$tap_dir"/*.sh "$pgtap_dir"/*.sql)
+    shopt -u nullglob
+fi
+
+# The shared fixture of the pgTAP files, made once and copied for each file.
+# No connection is allowed to it afterwards, so that nothing changes it and
+# CREATE DATABASE ... TEMPLATE never finds it in use.
+make_template() {
+    safeidx_psql -q -d postgres -c "CREATE DATABASE $tap_template" || return 1
+    safeidx_psql -q -d "$tap_template" >/dev/null <<SQL || return 1
 CREATE EXTENSION pgtap;
 CREATE EXTENSION safeidx;
 CREATE EXTENSION dblink;
 \i $demo_city
 SELECT demo.generate('small', 42);
 SQL
-    then
-        say "pgTAP: pg_prove -v -d safeidx_tap ${tap_files[*]}"
-        set +e
-        pg_prove -v -d safeidx_tap "${tap_files[@]}" 2>&1 | tee "$work/tap.out"
-        tap_rc=${PIPESTATUS[0]}
-        set -e
-        tap_ran=1
+    safeidx_psql -q -d postgres \
+        -c "ALTER DATABASE $tap_template WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+}
 
-        ok=$(grep -cE '^[[:space:]]*ok [0-9]' "$work/tap.out" || true)
-        not_ok_todo=$(grep -E '^[[:space:]]*not ok [0-9]' "$work/tap.out" \
-                      | grep -ciE '#[[:space:]]*(todo|skip)' || true)
-        not_ok=$(grep -cE '^[[:space:]]*not ok [0-9]' "$work/tap.out" || true)
-        tap_passed=$((ok + not_ok_todo))
-        tap_failed=$((not_ok - not_ok_todo))
-        if [[ $tap_rc -ne 0 ]]; then
-            # Files that failed without a failing assertion (died, wrong plan):
-            # one failure each.  prove's summary lists every failing file as
-            #   <file> (Wstat: W [(exited N)] Tests: T Failed: F)
-            died=$(grep -cE '\(Wstat: .*Tests: [0-9]+ Failed: 0\)' "$work/tap.out" || true)
-            tap_failed=$((tap_failed + died))
-            if [[ $tap_failed -eq 0 ]]; then
-                echo "check: pg_prove exited $tap_rc without a failing assertion; counted as 1 failure" >&2
-                tap_failed=1
-            fi
+# Adds the counts of one test's TAP ($1: the file, $2: its log name) to
+# tap_passed and tap_failed.
+count_tap() {
+    local test=$1 name=$2 tap rc ok not_ok not_ok_todo plan seen
+    tap="$work/tap/$name.tap"
+    rc=$(cat "$work/tap/$name.rc" 2>/dev/null || echo missing)
+    if [[ $rc == missing || ! -e $tap ]]; then
+        echo "check: $test did not run; counted as 1 failure" >&2
+        tap_failed=$((tap_failed + 1))
+        return
+    fi
+    ok=$(grep -cE '^ok [0-9]' "$tap" || true)
+    not_ok=$(grep -cE '^not ok [0-9]' "$tap" || true)
+    not_ok_todo=$(grep -E '^not ok [0-9]' "$tap" | grep -ciE '#[[:space:]]*(todo|skip)' || true)
+    tap_passed=$((tap_passed + ok + not_ok_todo))
+    tap_failed=$((tap_failed + not_ok - not_ok_todo))
+    seen=$((ok + not_ok))
+    plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$tap" | head -n 1)
+    if grep -q '^Bail out!' "$tap"; then
+        echo "check: $test bailed out; counted as 1 failure" >&2
+        tap_failed=$((tap_failed + 1))
+    elif [[ -z $plan ]]; then
+        echo "check: $test printed no plan (exit $rc); counted as 1 failure" >&2
+        tap_failed=$((tap_failed + 1))
+    elif [[ $plan -ne $seen ]]; then
+        echo "check: $test planned $plan tests and ran $seen (exit $rc); counted as 1 failure" >&2
+        tap_failed=$((tap_failed + 1))
+    elif [[ $rc -ne 0 && $((not_ok - not_ok_todo)) -eq 0 ]]; then
+        echo "check: $test exited $rc without a failing assertion; counted as 1 failure" >&2
+        tap_failed=$((tap_failed + 1))
+    fi
+}
+
+if [[ ${#tap_tests[@]} -eq 0 ]]; then
+    say "TAP: no tests in $tap_dir/*.sh or $pgtap_dir/*.sql, skipped"
+    tap_ran=1
+else
+    has_sql=0
+    for t in "${tap_tests[@]}"; do
+        [[ $t == *.sql ]] && has_sql=1
+    done
+    if [[ $has_sql -eq 1 ]]; then
+        say "TAP: template database $tap_template: pgtap, safeidx, dblink, the demo city (small, 42)"
+        if ! make_template; then
+            # Each pgTAP file then fails on its own (tap_run.sh cannot copy it).
+            echo "check: could not make the template database $tap_template (see above)" >&2
         fi
-    else
-        echo "check: could not set up database safeidx_tap (see above); pgTAP counted as 1 failure" >&2
+    fi
+    jobs=${SAFEIDX_TAP_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+    mkdir -p "$work/tap"
+    say "TAP: prove -j $jobs over ${#tap_tests[@]} files (test/lib/tap_run.sh each)"
+    set +e
+    SAFEIDX_TAP_LOG="$work/tap" SAFEIDX_TAP_TEMPLATE=$tap_template \
+        prove -j "$jobs" --timer --exec "bash test/lib/tap_run.sh" "${tap_tests[@]}" 2>&1 \
+        | tee "$work/prove.out"
+    prove_rc=${PIPESTATUS[0]}
+    set -e
+    tap_ran=1
+
+    for t in "${tap_tests[@]}"; do
+        name=${t//\//__}
+        echo "---- $t ----"
+        cat "$work/tap/$name.tap" 2>/dev/null || echo "(no output)"
+        if [[ -s $work/tap/$name.err ]]; then
+            echo "---- $t: stderr ----"
+            cat "$work/tap/$name.err"
+        fi
+        count_tap "$t" "$name"
+    done
+    echo "---- end of the TAP tests ----"
+    if [[ $prove_rc -ne 0 && $tap_failed -eq 0 ]]; then
+        echo "check: prove exited $prove_rc although every test passed; counted as 1 failure" >&2
         tap_failed=1
     fi
 fi
-say "pgTAP: $tap_passed passed, $tap_failed failed"
+say "TAP: $tap_passed passed, $tap_failed failed"
 passed=$((passed + tap_passed))
 failed=$((failed + tap_failed))
 
 # ---- summary -----------------------------------------------------------------
+if [[ $failed -ne 0 && -s ${SAFEIDX_LOG:-} ]]; then
+    echo "---- the server's log: pg_cron's lines, then the last 100 lines ($SAFEIDX_LOG) ----"
+    grep -i 'cron' "$SAFEIDX_LOG" | tail -n 40 || true
+    echo "----"
+    tail -n 100 "$SAFEIDX_LOG"
+    echo "---- end of the server's log ----"
+fi
 rm -rf -- "$work"
 work=
 safeidx_teardown

@@ -1,4 +1,7 @@
 -- Every refusal carries the SQLSTATE an application can act on.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh);
+-- of it, this file uses only the extensions pgtap and safeidx.
 BEGIN;
 SELECT plan(18);
 SET LOCAL search_path = safeidx, public;

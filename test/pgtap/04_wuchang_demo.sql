@@ -3,6 +3,10 @@
 -- no safeidx function: months cut by to_char() instead of date_trunc(),
 -- the district baseline as (yearly events / 12) / residents instead of a
 -- rate over person-months, and band scoring written out as CASE.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(5);
 

@@ -3,6 +3,9 @@
 -- value or a data_exception error (any other error, or a crash, fails the
 -- file), and every accepted value prints in a form that reads back to the
 -- same value.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh);
+-- of it, this file uses only the extensions pgtap and safeidx.
 BEGIN;
 SELECT plan(5);
 

@@ -31,6 +31,10 @@
 --   index        100 * weighted mean of the scored; coverage = weight scored
 --                / 100; grade 90 / 80 / 70; rank() among siblings and within
 --                the depth, by index descending.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(24);
 

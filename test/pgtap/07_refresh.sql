@@ -19,6 +19,10 @@
 -- it may get other plans; float addition is not associative.  (Counts,
 -- residents, rates and baselines are sums of whole numbers, exact in any
 -- order.)
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(34);
 \o /dev/null

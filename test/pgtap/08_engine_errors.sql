@@ -1,6 +1,9 @@
 -- The SQLSTATE and message of every scheme, indicator-tree and computing
 -- error.  The tree checks are deferred to commit; SET CONSTRAINTS ALL
 -- IMMEDIATE makes them fire at the end of each statement instead.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh);
+-- of it, this file uses only the extensions pgtap and safeidx.
 BEGIN;
 SELECT plan(18);
 SET CONSTRAINTS ALL IMMEDIATE;

@@ -1,6 +1,10 @@
 -- User-made materialized views over safeidx's result views refresh
 -- concurrently (they need a unique index) and then equal the views, also
 -- after safeidx.refresh() picked up new departmental rows.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(6);
 \o /dev/null

@@ -5,6 +5,10 @@
 -- days from to_char(), the district baseline as last year's events divided
 -- by (days or months of 2024) x residents, the linear middle band written
 -- out as CASE.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(6);
 \o /dev/null

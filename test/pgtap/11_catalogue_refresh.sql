@@ -1,6 +1,10 @@
 -- Population figures and region boundaries change results without changing
 -- any departmental row: refresh() picks them up (the catalogue tables log
 -- results-only changes) and then equals a full rebuild.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(7);
 SET CONSTRAINTS ALL IMMEDIATE;

@@ -9,6 +9,10 @@
 -- district and street of a community by its parent links in demo.region,
 -- the score as the numeric mean of the 12 monthly indices.  Limits are
 -- compared at 9 decimals, as documented.
+--
+-- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
+-- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
+-- which this file reads.
 BEGIN;
 SELECT plan(8);
 

@@ -1,19 +1,17 @@
--- The release report as a browser shows it.  test/check.sh rendered
--- safeidx.release_report('wuchang_monthly', 2) of database safeidx_dump (the
--- demo city, Wuchang scheme, December 2025) in headless Chromium at 1000 x 2400
--- px (report.png), and the same document with the red #C62828 changed to
--- #C62829 (wrong.png, a negative control), decoded both PNGs with
--- test/report/png_runs.py and stored the size, the pixels of each colour and
--- the horizontal runs of each colour in table report_png of database
--- safeidx_report (test/report/render.sh).  This checks them against the
--- release rows of safeidx_dump, through dblink.
+-- The release report as a browser shows it (run by test/tap/report.sh in its
+-- database safeidx_report, which has pgtap and dblink).  The script rendered
+-- safeidx.release_report('wuchang_monthly', 2) of database safeidx_report_city
+-- (test/fixtures/released_city.sql: the demo city, Wuchang scheme, December
+-- 2025) in headless Chromium at 1000 x 2400 px (report.png), and the same
+-- document with the red #C62828 changed to #C62829 (wrong.png, a negative
+-- control), decoded both PNGs with test/report/png_runs.py and stored the
+-- size, the pixels of each colour and the horizontal runs of each colour in
+-- table report_png of database safeidx_report (test/report/render.sh).  This
+-- checks them against the release rows of safeidx_report_city, through dblink
+-- (test/lib/dblink.sql).
 
-CREATE FUNCTION pg_temp.conn(db text) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT format('host=%s port=%s dbname=%s user=%s',
-                  coalesce(host(inet_server_addr()),
-                           split_part(current_setting('unix_socket_directories'), ',', 1)),
-                  current_setting('port'), db, current_user)
-$$;
+\i test/lib/dblink.sql
+
 -- The stored facts of the screenshots (no rows if the render step did not run).
 CREATE FUNCTION pg_temp.png() RETURNS TABLE (image text, kind text, colour text, a bigint, b bigint)
 LANGUAGE plpgsql VOLATILE AS $$
@@ -28,7 +26,7 @@ END $$;
 CREATE FUNCTION pg_temp.bars() RETURNS TABLE (colour text, width numeric, n bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    RETURN QUERY SELECT * FROM dblink(pg_temp.conn('safeidx_dump'), $q$
+    RETURN QUERY SELECT * FROM dblink(pg_temp.conn('safeidx_report_city'), $q$
         WITH rel AS (SELECT * FROM safeidx.release WHERE series = 'wuchang_monthly' AND number = 2
                       ORDER BY revision DESC LIMIT 1),
              rows AS (SELECT r.* FROM safeidx.release_result r JOIN rel USING (series, number, revision)),
@@ -64,7 +62,7 @@ CREATE FUNCTION pg_temp.pixels(img text, c text) RETURNS bigint LANGUAGE sql AS 
 $$;
 
 SELECT ok((SELECT count(*) FROM png WHERE image IN ('report', 'wrong') AND kind = 'size') = 2,
-          'check.sh rendered the report and the negative control and stored what the screenshots show');
+          'test/tap/report.sh rendered the report and the negative control and stored what the screenshots show');
 SELECT is((SELECT a || 'x' || b FROM png WHERE image = 'report' AND kind = 'size'), '1000x2400',
           'the screenshot has the window size asked for');
 SELECT cmp_ok((SELECT sum(n)::bigint FROM bars), '>=', 2::bigint, 'the release has a chart level with several regions');

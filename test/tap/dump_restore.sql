@@ -1,26 +1,14 @@
--- pg_dump keeps everything safeidx holds for its users.  test/check.sh built
--- database safeidx_dump (demo city, example schemes, a user grade scale,
--- Wuchang results, two releases), dumped it with pg_dump -Fc and restored it into
--- safeidx_restore with pg_restore --exit-on-error; this compares the two
--- through dblink and then refreshes the restored copy.
+-- pg_dump keeps everything safeidx holds for its users (run by
+-- test/tap/dump_restore.sh in its database safeidx_dump_tap, which has pgtap
+-- and dblink).  The script built database safeidx_dump
+-- (test/fixtures/released_city.sql: demo city, example schemes and governance
+-- rules, a user grade scale, Wuchang results, two releases, warning notices),
+-- dumped it with pg_dump -Fc and restored it into safeidx_restore with
+-- pg_restore --exit-on-error; this compares the two through dblink
+-- (test/lib/dblink.sql) and then refreshes the restored copy.  Should the
+-- set-up have failed, the first comparisons fail.
 
-CREATE FUNCTION pg_temp.conn(db text) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT format('host=%s port=%s dbname=%s user=%s',
-                  coalesce(host(inet_server_addr()),
-                           split_part(current_setting('unix_socket_directories'), ',', 1)),
-                  current_setting('port'), db, current_user)
-$$;
--- One text value from a query in another database (NULL if it cannot connect).
-CREATE FUNCTION pg_temp.value_in(db text, query text) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
-BEGIN
-    RETURN (SELECT v FROM dblink(pg_temp.conn(db), query) AS t(v text));
-EXCEPTION WHEN sqlclient_unable_to_establish_sqlconnection OR invalid_catalog_name THEN
-    RETURN NULL;
-END $$;
--- A checksum of a table's rows in a database.
-CREATE FUNCTION pg_temp.digest(db text, rel text, cond text DEFAULT 'true') RETURNS text LANGUAGE sql VOLATILE AS $$
-    SELECT pg_temp.value_in(db, format('SELECT count(*) || '' rows '' || md5(coalesce(string_agg(t::text, ''|'' ORDER BY t::text), '''')) FROM %s t WHERE %s', rel, cond));
-$$;
+\i test/lib/dblink.sql
 
 BEGIN;
 SELECT plan(32);
