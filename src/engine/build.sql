@@ -185,7 +185,9 @@ BEGIN
     WITH consumed AS (DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme RETURNING c.*),
     clipped AS (
         SELECT c.region_code, c.every_region, c.results_only,
-               daterange(greatest(c.first_local::date, br.cells_from), least(c.last_local::date + 1, br.cells_to)) AS span
+               CASE WHEN greatest(c.first_local::date, br.cells_from) < least(c.last_local::date + 1, br.cells_to)
+                    THEN daterange(greatest(c.first_local::date, br.cells_from), least(c.last_local::date + 1, br.cells_to))
+                    ELSE 'empty' END AS span
           FROM consumed c)
     SELECT count(*), array_agg(x.span) FILTER (WHERE NOT isempty(x.span)),
            range_merge(range_agg(x.span) FILTER (WHERE NOT x.results_only AND NOT isempty(x.span))),
