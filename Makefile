@@ -129,3 +129,13 @@ $(UPGRADES): $(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_SOURCES) $(MIGRATIONS) sr
 	  for m in $$chain; do \
 	      [ ! -f "$$m.post.sql" ] || { printf '\n-- ==== %s ====\n' "$$m.post.sql"; cat "$$m.post.sql"; }; \
 	  done ) > $@.tmp && mv $@.tmp $@
+
+# The doc pages go to their own folder, $(docdir)/extension/safeidx/ (their
+# names are generic); PGXS's uninstall misses them there (it keeps the doc/
+# prefix of DOCS), so they are removed here.
+docmoduledir = extension/$(EXTENSION)
+uninstall: uninstall-docs
+uninstall-docs:
+	rm -f $(addprefix '$(DESTDIR)$(docdir)/$(docmoduledir)'/, $(notdir $(DOCS)))
+	-rmdir '$(DESTDIR)$(docdir)/$(docmoduledir)'
+.PHONY: uninstall-docs

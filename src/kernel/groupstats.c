@@ -14,7 +14,7 @@
 
 #include "libpq/pqformat.h"
 
-/* INTERNALLENGTH of type groupstats in src/sql must match */
+/* INTERNALLENGTH of type groupstats in src/kernel/groupstats.sql must match */
 StaticAssertDecl(sizeof(GroupStats) == 40, "GroupStats size differs from its SQL type");
 
 static const SummaryField groupstats_fields[] = {

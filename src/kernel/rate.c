@@ -22,7 +22,7 @@ typedef struct RateSum
 	int64		missing;		/* rows lacking one of them */
 } RateSum;
 
-/* INTERNALLENGTH of type ratesum in src/sql must match */
+/* INTERNALLENGTH of type ratesum in src/kernel/rate.sql must match */
 StaticAssertDecl(sizeof(RateSum) == 32, "RateSum size differs from its SQL type");
 
 static const SummaryField ratesum_fields[] = {

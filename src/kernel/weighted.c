@@ -27,7 +27,7 @@ typedef struct IndexSum
 	int64		negatives;		/* scores below 0 carrying weight > 0 */
 } IndexSum;
 
-/* INTERNALLENGTH of type indexsum in src/sql must match */
+/* INTERNALLENGTH of type indexsum in src/kernel/weighted.sql must match */
 StaticAssertDecl(sizeof(IndexSum) == 64, "IndexSum size differs from its SQL type");
 
 static const SummaryField indexsum_fields[] = {

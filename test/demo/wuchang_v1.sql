@@ -1,4 +1,4 @@
--- Wuchang scheme 1.0 (see ../shared/DOMAIN.md): the monthly safety index of
+-- Wuchang scheme 1.0 (see doc/reference.md): the monthly safety index of
 -- every street of the demo city for its latest month, computed with the
 -- safeidx kernel in plain SQL over the departments' own tables (schema demo).
 --

@@ -1,4 +1,4 @@
--- Star ratings and awards (src/sql/96_star.sql) over the demo city: a
+-- Star ratings and awards (src/governance/star.sql, award.sql) over the demo city: a
 -- Zhuhai-style monthly star rating of communities and villages (depth 4) on
 -- the Wuchang index of 2025, and a 平安鼎 award of the district and of the
 -- streets, compared with an independent computation in plain SQL that reads

@@ -14,8 +14,9 @@
 #      afresh in database safeidx_upgrade_b and compares every object of the
 #      extension in A and B (test/tap/upgrade_catalogue.sql), naming each
 #      difference; then runs refresh() in A.
-# It passes as one skipped test while there is nothing to upgrade from: when
-# the default version is 0.1.0 itself, or safeidx--0.1.0.sql is not installed.
+# It fails when safeidx--0.1.0.sql is not installed (the frozen script is part
+# of the package), and passes as one skipped test only when the default
+# version is the starting version itself.
 #
 # SAFEIDX_UPGRADE_FROM=VERSION starts from another installed version (with a
 # fixture that loads into it).
@@ -39,7 +40,7 @@ if [[ $default == "$from" ]]; then
     tap_skip 1 "safeidx's default version is $from itself: no upgrade to test yet"
 fi
 if [[ $installed_from -eq 0 ]]; then
-    tap_skip 1 "safeidx--$from.sql is not installed: nothing to upgrade from to $default"
+    tap_fail_setup "safeidx--$from.sql is installed, to upgrade from to $default"
 fi
 tap_note "upgrading safeidx $from -> $default"
 
