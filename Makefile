@@ -40,7 +40,8 @@ OBJS = \
 	src/kernel/groupstats.o \
 	src/kernel/weighted.o \
 	src/kernel/grade.o \
-	src/catalogue/filter.o
+	src/catalogue/filter.o \
+	src/catalogue/source_read.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
 # -Wextra without -Wunused-parameter, which PostgreSQL's own headers (funcapi.h) trip.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
@@ -55,6 +56,7 @@ SQL_SOURCES = \
 	src/kernel/scoring.sql \
 	src/kernel/weighted.sql \
 	src/kernel/grade.sql \
+	src/catalogue/roles.sql \
 	src/catalogue/guard.sql \
 	src/catalogue/period.sql \
 	src/catalogue/region.sql \
@@ -87,17 +89,19 @@ SQL_SOURCES = \
 	src/governance/public.sql \
 	src/report/html.sql \
 	src/report/sections.sql \
-	src/report/report.sql
+	src/report/report.sql \
+	src/governance/access.sql
 
 # Upgrades (doc/upgrades.md): for every earlier version V, the script
 # safeidx--V--$(EXTVERSION).sql runs the state migrations src/upgrade/A--B.sql
 # from V up to this version in chain order, then the code of this version,
 # then the migrations' A--B.post.sql parts (state that needs the new code).
-UPGRADE_FROM = 0.1.0
+UPGRADE_FROM = 0.1.0 0.2.0
 MIGRATIONS = $(wildcard src/upgrade/[0-9]*--*.sql)
 UPGRADES = $(foreach v,$(UPGRADE_FROM),$(EXTENSION)--$(v)--$(EXTVERSION).sql)
 
-DATA = $(foreach v,$(UPGRADE_FROM),src/upgrade/$(EXTENSION)--$(v).sql)
+# The frozen install script of 0.1.0, for the upgrade test.
+DATA = src/upgrade/$(EXTENSION)--0.1.0.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
 DOCS := $(wildcard doc/*.md)
 
@@ -109,11 +113,11 @@ EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control Makefile
 	( printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	  for f in $(SQL_SOURCES); do printf '\n-- ==== %s ====\n' "$$f"; cat "$$f"; done ) > $@
 
-$(UPGRADES): $(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_SOURCES) $(MIGRATIONS) src/upgrade/code.awk $(EXTENSION).control
+$(UPGRADES): $(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_SOURCES) $(MIGRATIONS) src/upgrade/code.awk $(EXTENSION).control Makefile
 	( printf '%s\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
 	  v=$*; chain=; \
 	  while [ "$$v" != "$(EXTVERSION)" ]; do \

@@ -11,21 +11,23 @@ SELECT extname, extversion, extrelocatable, n.nspname
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE extname = 'safeidx';
 
--- Every function and aggregate is PARALLEL SAFE, except the two that read
--- departmental tables through dynamic SQL, which are PARALLEL RESTRICTED
--- (a source may be a temporary table), and those that write the
--- materialized cells, results, change log and releases or create triggers
--- (UNSAFE).
+-- Every function and aggregate is PARALLEL SAFE, except the three that read
+-- departmental tables (source_cells, source_counts, source_unknown_regions),
+-- which are PARALLEL RESTRICTED (a source may be a temporary table), and
+-- those that write the materialized cells, results, change log and
+-- releases, create triggers or grant (UNSAFE).
 SELECT p.oid::regprocedure AS not_parallel_safe
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
    AND p.proparallel <> 's'
    AND p.prorettype <> 'trigger'::regtype;
 
--- Every C function is IMMUTABLE, and STRICT unless it is one of the two
--- transition functions that count NULL input or one of the three scoring
--- functions whose NULL rule parameters take the rule's default (expect
--- exactly those five).
+-- Every C function is IMMUTABLE and STRICT, except: the two transition
+-- functions that count NULL input and the three scoring functions whose NULL
+-- rule parameters take the rule's default (not STRICT); filter_sql, which
+-- reads the catalogue (STABLE); and source_cells, which reads departmental
+-- tables (STABLE, and not STRICT: NULL region codes mean all).  Exactly
+-- those seven.
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

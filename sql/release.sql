@@ -31,9 +31,15 @@ SELECT publish_release('nosuch', '2025-03-01');
 SELECT region_code, round(index::numeric, 4) AS index, grade_level, rank_level
   FROM release_result WHERE series = 'fix_monthly' AND number = 22 AND depth <= 2 ORDER BY region_code;
 SELECT count(*) AS indicator_rows FROM release_indicator WHERE series = 'fix_monthly' AND number = 22;
+-- Checksums are SHA-256, each chained to the release published before it.
 SELECT bool_and(checksum = release_checksum(series, number, revision)) AS checksums_match,
-       bool_and(checksum ~ '^[0-9a-f]{32}$') AS checksums_are_md5
+       bool_and(checksum ~ '^[0-9a-f]{64}$') AS checksums_are_sha256,
+       bool_and(checksum_version = 2) AS version_2
   FROM release;
+SELECT r.number, r.previous_checksum IS NULL AS first,
+       r.previous_checksum = (SELECT p.checksum FROM release p WHERE p.series = r.series AND p.number = r.number - 1) AS chained
+  FROM release r WHERE r.series = 'fix_monthly' ORDER BY r.number;
+SELECT count(*) AS chain_problems FROM verify_chain('fix_monthly');
 
 -- Released rows cannot be changed or deleted, not even by their owner.
 UPDATE release_result SET index = 100 WHERE series = 'fix_monthly' AND number = 22 AND region_code = 'd';
@@ -52,7 +58,11 @@ SELECT correct_release('fix_monthly', 22, 'late report');
 -- (refresh also computes every month after March up to today; nothing this
 -- test prints depends on those months.)
 SELECT count(*) > 0 AS refreshed FROM refresh('fix');
--- the released February differs from the departmental tables now
+-- the released February differs from the departmental tables now, in every
+-- column the late row changes: theft events (a 1 -> 2, s1 4 -> 5, d 7 -> 8),
+-- values, scores (a and s1 0.5 -> 0, d 0.0833 -> 0) and points (score x
+-- weight 40: 20 -> 0, d 3.3333 -> 0), d's order node (the geometric mean of
+-- its theft and fire scores: 0.1796 -> 0; points x 70) and d's index
 SELECT region_code, node, what, round(released::numeric, 4) AS released, round(recomputed::numeric, 4) AS recomputed
   FROM verify_release('fix_monthly', 22);
 -- January is unaffected
@@ -69,8 +79,13 @@ SELECT count(*) AS differences_in_revision_2 FROM verify_release('fix_monthly', 
 SELECT count(*) AS differences_in_revision_1 FROM verify_release('fix_monthly', 22, 1);
 SELECT correct_release('fix_monthly', 23, 'no such release');
 
--- A checksum catches rows changed behind the triggers' back.
+-- A checksum catches rows changed behind the triggers' back: verify_release
+-- names the checksum and the column changed (d's index, released 15), and
+-- verify_chain the revision whose checksum no longer holds.
 ALTER TABLE release_result DISABLE TRIGGER release_result_frozen;
 UPDATE release_result SET index = 99 WHERE series = 'fix_monthly' AND number = 21 AND region_code = 'd';
 ALTER TABLE release_result ENABLE TRIGGER release_result_frozen;
-SELECT * FROM verify_release('fix_monthly', 21);
+SELECT region_code, node, what, CASE WHEN what = 'checksum' THEN '(sha-256)' ELSE released END AS released,
+       CASE WHEN what = 'checksum' THEN '(sha-256)' ELSE recomputed END AS recomputed
+  FROM verify_release('fix_monthly', 21);
+SELECT number, revision, problem FROM verify_chain('fix_monthly');

@@ -12,11 +12,14 @@ CREATE TABLE @extschema@.source (
     category_column name,
     severity        jsonb,
     description     text,
+    owner           name NOT NULL DEFAULT CURRENT_USER,
     CHECK ((measure = 'count') = (measure_column IS NULL)),
     CHECK (severity IS NULL OR (category_column IS NOT NULL AND jsonb_typeof(severity) = 'object'))
 );
 COMMENT ON TABLE @extschema@.source IS
-'a departmental table or view read in place: its region and time columns, an optional filter (boolean SQL over its columns), the measure (count rows, sum or count distinct a column) and optional severity weights per category';
+'a departmental table or view read in place, with the rights of the source''s owner: its region and time columns, an optional filter (boolean SQL over its columns), the measure (count rows, sum or count distinct a column) and optional severity weights per category';
+COMMENT ON COLUMN @extschema@.source.owner IS
+'the role whose rights read the departmental table (default: the role that defines the source); only its members may define, change or drop the source';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.source', '');
 
 -- [code]
@@ -38,18 +41,62 @@ END $$;
 COMMENT ON FUNCTION @extschema@.source_column_type(regclass, name, text) IS
 'type of a column of a relation; error 42703 naming the role of the column when it does not exist';
 
-CREATE OR REPLACE FUNCTION @extschema@.check_filter(filter text) RETURNS void
-AS 'MODULE_PATHNAME', 'check_filter'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.check_filter(text) IS
-'error 42601 unless the text parses as one SQL expression with nothing after it (no second statement, no LIMIT, ...); executes nothing';
+-- The built-in types a source's columns may have, so that the casts and
+-- operators that read them are PostgreSQL's own: region codes, local times,
+-- summed measures.
+CREATE OR REPLACE FUNCTION @extschema@.source_column_types(what text)
+RETURNS regtype[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE what
+        WHEN 'region' THEN ARRAY['text', 'character varying', 'character', 'integer', 'bigint']::regtype[]
+        WHEN 'time' THEN ARRAY['timestamp with time zone', 'timestamp without time zone', 'date']::regtype[]
+        WHEN 'measure' THEN ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']::regtype[] END;
+$$;
+COMMENT ON FUNCTION @extschema@.source_column_types(text) IS
+'the built-in types a source''s region, time or summed measure column may have';
 
--- Validation when a source is defined or changed.
+CREATE OR REPLACE FUNCTION @extschema@.filter_sql(relation regclass, filter text, owner name) RETURNS text
+AS 'MODULE_PATHNAME', 'filter_sql'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.filter_sql(regclass, text, name) IS
+'a source''s filter analysed, never run: one boolean expression over the relation''s columns, no subquery, aggregate, window or set-returning function, only immutable functions the owner may execute and columns the owner may read; returns it deparsed by PostgreSQL (what the queries reading the source embed); errors 42601, 0A000, 42803, 22023, 42501';
+
+-- The columns a source names: they exist, have built-in types, and the
+-- owner may read them (checked when the source is defined and at every read).
+CREATE OR REPLACE FUNCTION @extschema@.check_source_columns(src @extschema@.source, rel regclass)
+RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT x.what, x.col, x.types
+               FROM (VALUES ('region', src.region_column, @extschema@.source_column_types('region')),
+                            ('time', src.time_column, @extschema@.source_column_types('time')),
+                            ('measure', src.measure_column,
+                             CASE WHEN src.measure = 'sum' THEN @extschema@.source_column_types('measure') END),
+                            ('category', src.category_column, NULL)) x(what, col, types)
+              WHERE x.col IS NOT NULL LOOP
+        IF NOT @extschema@.source_column_type(rel, c.col, c.what) = ANY (coalesce(c.types, ARRAY[@extschema@.source_column_type(rel, c.col, c.what)])) THEN
+            RAISE EXCEPTION '% column "%" of source "%" has type %, not one of %', c.what, c.col, src.source,
+                @extschema@.source_column_type(rel, c.col, c.what), array_to_string(c.types, ', ')
+                USING ERRCODE = 'datatype_mismatch';
+        END IF;
+        IF NOT has_column_privilege(src.owner, rel, c.col, 'SELECT') THEN
+            RAISE EXCEPTION 'the owner of source "%", role %, may not read column "%" of %', src.source, src.owner, c.col, rel
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A source is read with its owner''s rights: grant the owner SELECT, or define the source as a role that may read it.';
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION @extschema@.check_source_columns(@extschema@.source, regclass) IS
+'error unless the columns a source names exist (42703), have built-in types (42804: region text or integer, time timestamptz, timestamp or date, summed measure numeric) and its owner may read them (42501)';
+
+-- Validation when a source is defined or changed: who may own it, what it
+-- names, its filter.
 CREATE OR REPLACE FUNCTION @extschema@.source_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rel regclass := to_regclass(NEW.relation);
-    t regtype;
     bad text;
 BEGIN
     IF rel IS NULL THEN
@@ -57,28 +104,12 @@ BEGIN
             USING ERRCODE = 'undefined_table', HINT = 'Give a schema-qualified table or view name.';
     END IF;
     NEW.relation := rel::text;
-    t := @extschema@.source_column_type(rel, NEW.region_column, 'region');
-    IF t NOT IN ('text'::regtype, 'character varying'::regtype, 'bpchar'::regtype,
-                 'integer'::regtype, 'bigint'::regtype) THEN
-        RAISE EXCEPTION 'region column "%" of source "%" has type %, not a code type (text or integer)', NEW.region_column, NEW.source, t
-            USING ERRCODE = 'datatype_mismatch';
+    IF NOT @extschema@.is_member_of(NEW.owner) THEN
+        RAISE EXCEPTION 'source "%" cannot be owned by role %: you are not a member of it', NEW.source, NEW.owner
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A source is read with its owner''s rights; own it yourself (the default) or as a role you belong to.';
     END IF;
-    t := @extschema@.source_column_type(rel, NEW.time_column, 'time');
-    IF t NOT IN ('timestamp with time zone'::regtype, 'timestamp without time zone'::regtype, 'date'::regtype) THEN
-        RAISE EXCEPTION 'time column "%" of source "%" has type %, not timestamptz, timestamp or date', NEW.time_column, NEW.source, t
-            USING ERRCODE = 'datatype_mismatch';
-    END IF;
-    IF NEW.measure_column IS NOT NULL THEN
-        t := @extschema@.source_column_type(rel, NEW.measure_column, 'measure');
-        IF NEW.measure = 'sum' AND t NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
-                                             'numeric'::regtype, 'real'::regtype, 'double precision'::regtype) THEN
-            RAISE EXCEPTION 'measure column "%" of source "%" has type %, which cannot be summed', NEW.measure_column, NEW.source, t
-                USING ERRCODE = 'datatype_mismatch';
-        END IF;
-    END IF;
-    IF NEW.category_column IS NOT NULL THEN
-        PERFORM @extschema@.source_column_type(rel, NEW.category_column, 'category');
-    END IF;
+    PERFORM @extschema@.check_source_columns(NEW, rel);
     IF NEW.severity IS NOT NULL THEN
         SELECT key INTO bad FROM jsonb_each(NEW.severity)
          WHERE jsonb_typeof(value) <> 'number' OR value::text::numeric < 0 LIMIT 1;
@@ -88,13 +119,7 @@ BEGIN
         END IF;
     END IF;
     IF NEW.filter IS NOT NULL THEN
-        PERFORM @extschema@.check_filter(NEW.filter);
-        BEGIN
-            EXECUTE format('SELECT FROM %s WHERE %s LIMIT 0', rel, NEW.filter);
-        EXCEPTION WHEN OTHERS THEN
-            RAISE EXCEPTION 'filter of source "%" is not a valid condition on %: %', NEW.source, rel, SQLERRM
-                USING ERRCODE = 'syntax_error';
-        END;
+        PERFORM @extschema@.filter_sql(rel, NEW.filter, NEW.owner);
     END IF;
     RETURN NEW;
 END $$;

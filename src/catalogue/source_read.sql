@@ -40,50 +40,97 @@ BEGIN
         value_expr := format('(%s) * coalesce((%L::jsonb ->> %I::text)::float8, 1)', value_expr, src.severity, src.category_column);
     END IF;
     time_condition := format('%I >= %s AND %I < %s', src.time_column, lower_bound, src.time_column, upper_bound);
-    row_filter := coalesce('(' || src.filter || ')', 'true');
+    row_filter := coalesce(@extschema@.filter_sql(src.relation::regclass, src.filter, src.owner), 'true');
 END $$;
 COMMENT ON FUNCTION @extschema@.source_sql(@extschema@.source, date, date, text) IS
-'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight), the condition on its time between two local dates and its filter (true without one)';
+'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight), the condition on its time between two local dates and its filter as filter_sql() analysed and deparsed it (true without one)';
 
--- The SQL that reads a source: one row per departmental row kept by the
--- filter, with its region code as text, its local period and its value.
-CREATE OR REPLACE FUNCTION @extschema@.source_query(src @extschema@.source, period text, from_date date, to_date date, tz text)
-RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+-- The query reading sources bound to one departmental table (same relation,
+-- columns and owner) for local dates [from, to), cut into periods of a kind
+-- in time zone tz: one GROUP BY region code and period with a FILTER per
+-- source, reading the table once; $1 holds the region codes to read (NULL:
+-- all).  Built from the stored definitions, whose columns and filters are
+-- checked again against the owner's rights; source_cells() runs it as the
+-- owner.
+CREATE OR REPLACE FUNCTION @extschema@.source_cells_sql(sources text[], period text, from_date date, to_date date, tz text,
+                                                         OUT sql text, OUT owner name)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    part record;
+    srcs    @extschema@.source[];
+    src     @extschema@.source;
+    rel     regclass;
+    part    record;
+    columns text := '';
+    rows    text := '';
+    any_row text := '';
 BEGIN
     IF @extschema@.period_interval(period) IS NULL THEN
         RAISE EXCEPTION 'unknown period "%"', period
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, month, quarter or year.';
     END IF;
-    part := @extschema@.source_sql(src, from_date, to_date, tz);
-    RETURN format('SELECT %I::text AS region_code, date_trunc(%L, %s)::date AS period_start, %s AS value FROM %s WHERE %s AND %s',
-                  src.region_column, period, part.local_time, part.value_expr, src.relation,
-                  part.time_condition, part.row_filter);
+    SELECT array_agg(s ORDER BY s.source) INTO srcs FROM @extschema@.source s WHERE s.source = ANY (sources);
+    IF coalesce(cardinality(srcs), 0) <> cardinality(sources) THEN
+        RAISE EXCEPTION 'unknown source "%"',
+            (SELECT x FROM unnest(sources) x WHERE NOT EXISTS (SELECT FROM @extschema@.source s WHERE s.source = x) LIMIT 1)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    src := srcs[1];
+    IF EXISTS (SELECT FROM unnest(srcs) x WHERE (x.relation, x.region_column, x.time_column, x.owner)
+                                                IS DISTINCT FROM (src.relation, src.region_column, src.time_column, src.owner)) THEN
+        RAISE EXCEPTION 'sources read together must share their relation, region and time columns and owner'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    rel := to_regclass(src.relation);
+    IF rel IS NULL THEN
+        RAISE EXCEPTION 'relation "%" of source "%" does not exist', src.relation, src.source USING ERRCODE = 'undefined_table';
+    END IF;
+    FOR i IN 1 .. cardinality(srcs) LOOP
+        src := srcs[i];
+        PERFORM @extschema@.check_source_columns(src, rel);
+        part := @extschema@.source_sql(src, from_date, to_date, tz);
+        columns := columns || format(', (%s FILTER (WHERE %s))::float8 AS v%s, count(*) FILTER (WHERE %s) AS n%s',
+            CASE WHEN src.measure = 'count_distinct' THEN format('count(DISTINCT %s)', part.value_expr)
+                 ELSE format('sum((%s)::float8)', part.value_expr) END,
+            part.row_filter, i, part.row_filter, i);
+        rows := rows || CASE WHEN i > 1 THEN ', ' ELSE '' END || format('(%L, g.v%s, g.n%s)', src.source, i, i);
+        any_row := any_row || CASE WHEN i > 1 THEN ' OR ' ELSE '' END || part.row_filter;
+    END LOOP;
+    sql := format(
+        'SELECT x.source, g.region_code, g.period_start, x.value, x.source_rows
+           FROM (SELECT %I::text AS region_code, date_trunc(%L, %s)::date AS period_start %s
+                   FROM %s
+                  WHERE %s AND (%s)
+                    AND ($1::text[] IS NULL OR %I::text = ANY ($1)
+                         OR (%I IS NULL AND array_position($1, NULL) IS NOT NULL))
+                  GROUP BY 1, 2) g
+          CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows)
+          WHERE x.source_rows > 0',
+        src.region_column, period, part.local_time, columns, rel, part.time_condition, any_row,
+        src.region_column, src.region_column, rows);
+    owner := src.owner;
 END $$;
-COMMENT ON FUNCTION @extschema@.source_query(@extschema@.source, text, date, date, text) IS
-'the SQL reading one source between two dates (local, [from, to)), cut into periods in time zone tz';
+COMMENT ON FUNCTION @extschema@.source_cells_sql(text[], text, date, date, text) IS
+'the query reading sources bound to one departmental table (same relation, columns and owner) for local dates [from, to) cut into periods in time zone tz, checked against the owner''s rights; and that owner (source_cells() runs it as the owner)';
+
+CREATE OR REPLACE FUNCTION @extschema@.source_cells(sources text[], period text, from_date date, to_date date, tz text,
+                                                     codes text[] DEFAULT NULL)
+RETURNS TABLE (source text, region_code text, period_start date, value float8, source_rows bigint)
+AS 'MODULE_PATHNAME', 'source_cells'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.source_cells(text[], text, date, date, text, text[]) IS
+'the measure of sources bound to one departmental table per region code and period, for local dates [from, to) cut in time zone tz, and some region codes (NULL: all): read with the rights of the sources'' owner, in a security-restricted operation, never the caller''s';
 
 CREATE OR REPLACE FUNCTION @extschema@.source_counts(source text, period text, from_date date, to_date date,
                                           tz text DEFAULT 'Asia/Shanghai')
 RETURNS TABLE (region_code text, period_start date, value float8, source_rows bigint)
-LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    src @extschema@.source;
-BEGIN
-    SELECT * INTO src FROM @extschema@.source s WHERE s.source = source_counts.source;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown source "%"', source USING ERRCODE = 'undefined_object';
-    END IF;
-    RETURN QUERY EXECUTE format(
-        'SELECT q.region_code, q.period_start, %s, count(*) FROM (%s) q GROUP BY 1, 2',
-        CASE WHEN src.measure = 'count_distinct' THEN 'count(DISTINCT q.value)::float8' ELSE 'sum(q.value)::float8' END,
-        @extschema@.source_query(src, period, from_date, to_date, tz));
-END $$;
+    SELECT c.region_code, c.period_start, c.value, c.source_rows
+      FROM @extschema@.source_cells(ARRAY[source], period, from_date, to_date, tz) c;
+$$;
 COMMENT ON FUNCTION @extschema@.source_counts(text, text, date, date, text) IS
-'the measure of a source per region code and period between two local dates [from, to), cut in time zone tz (default Asia/Shanghai); every region code is kept, known or not';
+'the measure of a source per region code and period between two local dates [from, to), cut in time zone tz (default Asia/Shanghai), read with the rights of the source''s owner; every region code is kept, known or not';
 
 CREATE OR REPLACE FUNCTION @extschema@.source_unknown_regions(source text, from_date date, to_date date,
                                                    tz text DEFAULT 'Asia/Shanghai')

@@ -107,8 +107,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- capture changes from now on; those logged before are covered by the rebuild
-    PERFORM @extschema@.capture(s.relation::regclass)
-       FROM (SELECT DISTINCT x.relation FROM @extschema@.scheme_sources(sc.scheme) x) s;
+    PERFORM @extschema@.capture_scheme(sc.scheme);
     DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme;
     GET DIAGNOSTICS nchanges = ROW_COUNT;
     DELETE FROM @extschema@.cell c WHERE c.scheme = sc.scheme;

@@ -19,7 +19,14 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.change_log', '');
 
 -- [code]
 -- Statement trigger on a departmental table: log, for every scheme reading
--- it, the region codes and local time span of the rows changed.
+-- it, the region codes and local time span of the rows changed.  It runs as
+-- safeidx_capture, a role that may only append to change_log, and evaluates
+-- nothing of the rows but PostgreSQL's own casts of built-in types: when a
+-- region or time column no longer has the built-in type its sources were
+-- defined with (or is gone), it logs the change for every region and date
+-- without reading the rows, and warns; reading the sources then fails with
+-- the reason until the table or the source is fixed.  The writer's statement
+-- never fails because of it.
 CREATE OR REPLACE FUNCTION @extschema@.capture_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -27,16 +34,24 @@ DECLARE
     transition text;
 BEGIN
     FOR s IN
-        SELECT DISTINCT sc.scheme, src.region_column, src.time_column,
-               @extschema@.local_time_sql(TG_RELID, src.time_column, sc.time_zone) AS local_time
+        SELECT DISTINCT sc.scheme, sc.time_zone, src.region_column, src.time_column,
+               coalesce((SELECT a.atttypid = ANY (@extschema@.source_column_types('region')) FROM pg_attribute a
+                          WHERE a.attrelid = TG_RELID AND a.attname = src.region_column AND NOT a.attisdropped)
+                        AND (SELECT a.atttypid = ANY (@extschema@.source_column_types('time')) FROM pg_attribute a
+                              WHERE a.attrelid = TG_RELID AND a.attname = src.time_column AND NOT a.attisdropped),
+                        false) AS builtin
           FROM @extschema@.source src
           JOIN @extschema@.indicator_source i ON i.source = src.source
           JOIN @extschema@.scheme sc ON sc.scheme = i.scheme
-         WHERE to_regclass(src.relation) = TG_RELID
+         WHERE src.relation = TG_RELID::regclass::text     -- as source_check() stored it; no name lookup
     LOOP
-        IF TG_OP = 'TRUNCATE' THEN
+        IF TG_OP = 'TRUNCATE' OR NOT s.builtin THEN
             INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local)
             VALUES (s.scheme, TG_RELID::regclass::text, NULL, true, '-infinity', 'infinity');
+            IF NOT s.builtin THEN
+                RAISE WARNING 'safeidx: column "%" or "%" of % no longer has the built-in type its sources were defined with; the change is logged for every region and date without reading the rows',
+                    s.region_column, s.time_column, TG_RELID::regclass;
+            END IF;
             CONTINUE;
         END IF;
         FOREACH transition IN ARRAY CASE TG_OP WHEN 'INSERT' THEN '{new_rows}'::text[]
@@ -46,14 +61,17 @@ BEGIN
             EXECUTE format(
                 'INSERT INTO @extschema@.change_log (scheme, relation, region_code, first_local, last_local)
                  SELECT %L, %L, %I::text, min(%s), max(%s) FROM %I WHERE %I IS NOT NULL GROUP BY 3',
-                s.scheme, TG_RELID::regclass::text, s.region_column, s.local_time, s.local_time,
+                s.scheme, TG_RELID::regclass::text, s.region_column,
+                @extschema@.local_time_sql(TG_RELID, s.time_column, s.time_zone),
+                @extschema@.local_time_sql(TG_RELID, s.time_column, s.time_zone),
                 transition, s.time_column);
         END LOOP;
     END LOOP;
     RETURN NULL;
 END $$;
+ALTER FUNCTION @extschema@.capture_changes() OWNER TO safeidx_capture;
 COMMENT ON FUNCTION @extschema@.capture_changes() IS
-'statement trigger installed by safeidx.capture() on departmental tables: logs changed region codes and time spans in safeidx.change_log';
+'statement trigger installed by safeidx.capture() on departmental tables: logs changed region codes and time spans in safeidx.change_log, as role safeidx_capture, evaluating only built-in casts (a column of another type logs every region and date)';
 
 -- Statement triggers on population and region: every scheme's results over
 -- the dates whose figures or hierarchy changed must be recomputed (cells
@@ -104,6 +122,11 @@ BEGIN
     IF kind NOT IN ('r', 'p') THEN
         RETURN false;       -- views, foreign tables: use safeidx.mark_changed()
     END IF;
+    IF NOT has_table_privilege(relation, 'TRIGGER') THEN
+        RAISE EXCEPTION 'you may not install safeidx''s change capture on %', relation
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The table''s owner (or a role with TRIGGER on it and safeidx_department) runs safeidx.capture() once.';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = relation AND tgname = 'safeidx_capture_insert') THEN
         EXECUTE format('CREATE TRIGGER safeidx_capture_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows
                         FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_changes()', relation);
@@ -119,6 +142,32 @@ END $$;
 COMMENT ON FUNCTION @extschema@.capture(regclass) IS
 'installs the change-capture triggers safeidx_capture_* on a departmental table (rebuild() does it for every table its scheme reads); false for views and foreign tables, whose changes must be reported with safeidx.mark_changed()';
 
+
+-- Capture on every table a scheme reads, where the caller may install it;
+-- a table whose changes are not captured (its owner has to run capture()
+-- once) is named in a warning: its changes reach refresh only by
+-- mark_changed() until then.
+CREATE OR REPLACE FUNCTION @extschema@.capture_scheme(scheme text)
+RETURNS integer LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    rel regclass;
+    uncaptured integer := 0;
+BEGIN
+    FOR rel IN SELECT DISTINCT to_regclass(x.relation) FROM @extschema@.scheme_sources(capture_scheme.scheme) x
+                WHERE (SELECT c.relkind FROM pg_class c WHERE c.oid = to_regclass(x.relation)) IN ('r', 'p')
+                ORDER BY 1 LOOP
+        IF has_table_privilege(rel, 'TRIGGER') THEN
+            PERFORM @extschema@.capture(rel);
+        ELSIF NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = 'safeidx_capture_insert') THEN
+            RAISE WARNING 'changes to % are not captured: you may not install the capture triggers there', rel
+                USING HINT = 'Its owner runs SELECT safeidx.capture(''' || rel || '''); until then, report changes with safeidx.mark_changed().';
+            uncaptured := uncaptured + 1;
+        END IF;
+    END LOOP;
+    RETURN uncaptured;
+END $$;
+COMMENT ON FUNCTION @extschema@.capture_scheme(text) IS
+'installs change capture on every table a scheme reads where the caller may (TRIGGER privilege), warns about the others and returns how many tables are left without capture';
 
 CREATE OR REPLACE FUNCTION @extschema@.mark_changed(source text, from_date date, to_date date, region_code text DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

@@ -11,7 +11,10 @@ DECLARE
     allowed text;
     r       @extschema@.notice_log;
 BEGIN
-    SELECT * INTO n FROM @extschema@.notice x WHERE x.id = notice_step.notice_id FOR UPDATE;
+    -- one step of a notice at a time (a lock, not FOR UPDATE: a unit's
+    -- official takes steps without the right to update notices)
+    PERFORM pg_advisory_xact_lock(hashtext('safeidx notice step'), hashtext(notice_step.notice_id::text));
+    SELECT * INTO n FROM @extschema@.notice x WHERE x.id = notice_step.notice_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no notice with id %', coalesce(notice_id::text, 'NULL') USING ERRCODE = 'undefined_object';
     END IF;

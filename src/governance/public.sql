@@ -1,8 +1,11 @@
 -- public.sql: what residents may see: released, aggregated results only.
 
 -- Deliberately not security_invoker: it reads the release tables with its
--- owner's rights, so that a public role needs SELECT on this view alone.
-CREATE OR REPLACE VIEW @extschema@.public_result AS
+-- owner's rights, so that a public role needs SELECT on this view alone
+-- (grant_access(role, 'public')).  A security barrier, so that no function
+-- of the reader's sees a row before the view's own conditions have kept
+-- only released revisions.
+CREATE OR REPLACE VIEW @extschema@.public_result WITH (security_barrier = true) AS
 WITH latest AS (
     SELECT DISTINCT ON (r.series, r.number) r.*
       FROM @extschema@.release r

@@ -24,12 +24,19 @@ CREATE TABLE @extschema@.release (
     reason       text,
     watermark    timestamptz NOT NULL,
     checksum     text NOT NULL,
+    previous_checksum text,
+    checksum_version  smallint NOT NULL DEFAULT 2 CHECK (checksum_version IN (1, 2)),
     PRIMARY KEY (series, number, revision),
     UNIQUE (series, period_start, revision),
     CHECK ((revision = 1) = (reason IS NULL))
 );
 COMMENT ON TABLE @extschema@.release IS
-'published releases: number N of a series for one period, revision 1 and corrections (revision > 1, with a reason); the scheme version, the input watermark (the end of the last refresh or rebuild the results came from) and an md5 checksum of the frozen rows; rows can never be changed or deleted';
+'published releases: number N of a series for one period, revision 1 and corrections (revision > 1, with a reason); the scheme version, the input watermark (the end of the last refresh or rebuild the results came from), who published it and when, and a checksum chained to the release published before it in the series; rows can never be changed or deleted';
+COMMENT ON COLUMN @extschema@.release.released_by IS 'the session user who published the revision';
+COMMENT ON COLUMN @extschema@.release.checksum IS
+'version 2: SHA-256 (hex) of the release''s metadata, the checksum of the release published before it in the series and every column of its frozen rows (release_digest); version 1 (0.1.0, 0.2.0): md5 of some columns of its rows';
+COMMENT ON COLUMN @extschema@.release.previous_checksum IS
+'the checksum of the release (any number or revision) published just before this one in the series, NULL for the first: removing, reordering or forging a release breaks the chain (verify_chain)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.release', '');
 
 CREATE TABLE @extschema@.release_result (
@@ -99,40 +106,121 @@ CREATE OR REPLACE TRIGGER release_indicator_frozen_truncate BEFORE TRUNCATE ON @
         'released rows are never changed or deleted',
         'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).');
 
--- The checksum of a release revision: md5 over its rows in a fixed order,
--- floats as their shortest exact text.
+-- A released revision is closed: rows are added to it only before the
+-- release row itself is written (freeze_release), never after.  Except when
+-- row_security is off, as pg_restore sets it to load the rows of releases
+-- already published: only roles that bypass row-level security (superusers,
+-- the tables' owner) can write then, and the checksum covers every row.
+CREATE OR REPLACE FUNCTION @extschema@.released_revision_closed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF current_setting('row_security') <> 'off' AND EXISTS (SELECT FROM @extschema@.release r
+                WHERE (r.series, r.number, r.revision) = (NEW.series, NEW.number, NEW.revision)) THEN
+        RAISE EXCEPTION 'INSERT is not allowed on %.%: release % revision % of series "%" is published and closed',
+            TG_TABLE_SCHEMA, TG_TABLE_NAME, NEW.number, NEW.revision, NEW.series
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Publish a correction as a new revision with safeidx.correct_release(series, number, reason).';
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.released_revision_closed() IS
+'trigger refusing rows added to a release revision already published (but when row_security is off, as during pg_restore)';
+CREATE OR REPLACE TRIGGER release_result_closed BEFORE INSERT ON @extschema@.release_result
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.released_revision_closed();
+CREATE OR REPLACE TRIGGER release_indicator_closed BEFORE INSERT ON @extschema@.release_indicator
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.released_revision_closed();
+
+-- The rows a release of a period freezes: every region result and every
+-- indicator result of the period (also what verify_release compares).
+CREATE OR REPLACE FUNCTION @extschema@.release_result_rows(scheme text, period text, period_start date)
+RETURNS TABLE (region_code text, region_zh text, depth integer, parent_code text, index float8, grade_level integer,
+               rank_siblings integer, rank_level integer, coverage float8, residents float8)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT r.region_code, r.region_zh, r.depth, r.parent_code, r.index, r.grade_level,
+           r.rank_siblings, r.rank_level, r.coverage, r.residents
+      FROM @extschema@.index_result r
+     WHERE r.scheme = release_result_rows.scheme AND r.period = release_result_rows.period
+       AND r.period_start = release_result_rows.period_start;
+$$;
+COMMENT ON FUNCTION @extschema@.release_result_rows(text, text, date) IS
+'the region results a release of a period freezes (the current results)';
+
+CREATE OR REPLACE FUNCTION @extschema@.release_indicator_rows(scheme text, period text, period_start date)
+RETURNS TABLE (region_code text, node text, events float8, residents float8, value float8, baseline float8,
+               score float8, points float8)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT n.region_code, n.node, n.events, n.residents, n.value, n.baseline, n.score, n.points
+      FROM @extschema@.result_node n
+     WHERE n.scheme = release_indicator_rows.scheme AND n.period = release_indicator_rows.period
+       AND n.period_start = release_indicator_rows.period_start;
+$$;
+COMMENT ON FUNCTION @extschema@.release_indicator_rows(text, text, date) IS
+'the indicator results a release of a period freezes (the current results)';
+
+-- The checksum of a release revision as recorded in rel (its stored row,
+-- or the one being written): version 2 hashes, with SHA-256, the release's
+-- own columns (series, number, revision, period, version, released_at,
+-- released_by, reason, watermark), the checksum it chains to and every
+-- column of its frozen rows, each row as a JSON array (floats in their
+-- shortest exact form, times in UTC) in key order; version 1 is 0.1.0's md5
+-- of some columns of the rows, kept to check the releases made then.
+CREATE OR REPLACE FUNCTION @extschema@.release_digest(rel @extschema@.release)
+RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 SET TimeZone = 'UTC' AS $$
+    SELECT CASE rel.checksum_version
+    WHEN 1 THEN md5(coalesce((SELECT string_agg(format('%s|%s|%s|%s|%s|%s', r.region_code, r.index, r.grade_level,
+                                                       r.rank_siblings, r.rank_level, r.coverage), E'\n' ORDER BY r.region_code)
+                                FROM @extschema@.release_result r
+                               WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)), '')
+                    || E'\n--\n' ||
+                    coalesce((SELECT string_agg(format('%s|%s|%s|%s|%s|%s', i.region_code, i.node, i.value, i.baseline,
+                                                       i.score, i.points), E'\n' ORDER BY i.region_code, i.node)
+                                FROM @extschema@.release_indicator i
+                               WHERE (i.series, i.number, i.revision) = (rel.series, rel.number, rel.revision)), ''))
+    ELSE encode(sha256(convert_to(
+        'safeidx release v2' || E'\n'
+        || json_build_array(rel.series, rel.number, rel.revision, rel.period_start, rel.version, rel.released_at,
+                            rel.released_by, rel.reason, rel.watermark, rel.previous_checksum)::text || E'\n'
+        || coalesce((SELECT string_agg(json_build_array(r.region_code, r.region_zh, r.depth, r.parent_code, r.index,
+                                                        r.grade_level, r.rank_siblings, r.rank_level, r.coverage,
+                                                        r.residents)::text, E'\n' ORDER BY r.region_code)
+                       FROM @extschema@.release_result r
+                      WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)), '')
+        || E'\n--\n'
+        || coalesce((SELECT string_agg(json_build_array(i.region_code, i.node, i.events, i.residents, i.value,
+                                                        i.baseline, i.score, i.points)::text, E'\n'
+                                       ORDER BY i.region_code, i.node)
+                       FROM @extschema@.release_indicator i
+                      WHERE (i.series, i.number, i.revision) = (rel.series, rel.number, rel.revision)), ''),
+        'UTF8')), 'hex') END;
+$$;
+COMMENT ON FUNCTION @extschema@.release_digest(@extschema@.release) IS
+'the checksum a release revision must carry: SHA-256 of its own columns, the previous checksum and every column of its frozen rows (version 2), or 0.1.0''s md5 of some columns of its rows (version 1)';
+
 CREATE OR REPLACE FUNCTION @extschema@.release_checksum(series text, number integer, revision integer)
 RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 AS $$
-    SELECT md5(coalesce((SELECT string_agg(format('%s|%s|%s|%s|%s|%s', r.region_code, r.index, r.grade_level,
-                                                  r.rank_siblings, r.rank_level, r.coverage), E'\n' ORDER BY r.region_code)
-                           FROM @extschema@.release_result r
-                          WHERE r.series = release_checksum.series AND r.number = release_checksum.number
-                            AND r.revision = release_checksum.revision), '')
-               || E'\n--\n' ||
-               coalesce((SELECT string_agg(format('%s|%s|%s|%s|%s|%s', i.region_code, i.node, i.value, i.baseline,
-                                                  i.score, i.points), E'\n' ORDER BY i.region_code, i.node)
-                           FROM @extschema@.release_indicator i
-                          WHERE i.series = release_checksum.series AND i.number = release_checksum.number
-                            AND i.revision = release_checksum.revision), ''));
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT @extschema@.release_digest(r) FROM @extschema@.release r
+     WHERE (r.series, r.number, r.revision) = (release_checksum.series, release_checksum.number, release_checksum.revision);
 $$;
 COMMENT ON FUNCTION @extschema@.release_checksum(text, integer, integer) IS
-'md5 of a release revision''s frozen rows (region results, then indicator results, in code order)';
+'the checksum a published release revision must carry, recomputed from its rows as they are now (compare with release.checksum)';
 
 -- Freezes the current results of a period as a release revision: the rows
 -- first (their foreign key to the release is checked at commit), then the
--- release with their checksum.
+-- release with their checksum, chained to the release the series published
+-- last.  Runs as safeidx_publisher, through publish_release and
+-- correct_release.
 CREATE OR REPLACE FUNCTION @extschema@.freeze_release(series text, number integer, revision integer, period_start date, reason text)
 RETURNS @extschema@.release LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s   @extschema@.release_series;
-    ver text;
     rel @extschema@.release;
 BEGIN
     SELECT * INTO STRICT s FROM @extschema@.release_series x WHERE x.series = freeze_release.series;
-    SELECT r.version INTO ver FROM @extschema@.result r
+    SELECT r.version INTO rel.version FROM @extschema@.result r
      WHERE r.scheme = s.scheme AND r.period = s.period AND r.period_start = freeze_release.period_start LIMIT 1;
-    IF ver IS NULL THEN
+    IF rel.version IS NULL THEN
         RAISE EXCEPTION 'scheme "%" has no % results for the period starting %', s.scheme, s.period, period_start
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run safeidx.rebuild() or safeidx.refresh() for it first.';
@@ -143,26 +231,31 @@ BEGIN
                   HINT = 'Run safeidx.refresh() first, so that the release holds every row received.';
     END IF;
     INSERT INTO @extschema@.release_result
-    SELECT s.series, number, revision, r.region_code, r.region_zh, r.depth, r.parent_code, r.index, r.grade_level,
-           r.rank_siblings, r.rank_level, r.coverage, r.residents
-      FROM @extschema@.index_result r
-     WHERE r.scheme = s.scheme AND r.period = s.period AND r.period_start = freeze_release.period_start;
+    SELECT s.series, number, revision, r.* FROM @extschema@.release_result_rows(s.scheme, s.period, period_start) r;
     INSERT INTO @extschema@.release_indicator
-    SELECT s.series, number, revision, n.region_code, n.node, n.events, n.residents, n.value, n.baseline, n.score, n.points
-      FROM @extschema@.result_node n
-     WHERE n.scheme = s.scheme AND n.period = s.period AND n.period_start = freeze_release.period_start;
-    INSERT INTO @extschema@.release (series, number, revision, period_start, version, reason, watermark, checksum)
-    VALUES (s.series, number, revision, period_start, ver, reason,
-            coalesce((SELECT max(l.finished_at) FROM @extschema@.refresh_log l WHERE l.scheme = s.scheme), now()),
-            @extschema@.release_checksum(s.series, number, revision))
-    RETURNING * INTO rel;
+    SELECT s.series, number, revision, n.* FROM @extschema@.release_indicator_rows(s.scheme, s.period, period_start) n;
+    rel.series := s.series;
+    rel.number := number;
+    rel.revision := revision;
+    rel.period_start := period_start;
+    rel.released_at := clock_timestamp();
+    rel.released_by := session_user;
+    rel.reason := reason;
+    rel.watermark := coalesce((SELECT max(l.finished_at) FROM @extschema@.refresh_log l WHERE l.scheme = s.scheme), now());
+    rel.previous_checksum := (SELECT r.checksum FROM @extschema@.release r WHERE r.series = s.series
+                               ORDER BY r.released_at DESC, r.number DESC, r.revision DESC LIMIT 1);
+    rel.checksum_version := 2;
+    rel.checksum := @extschema@.release_digest(rel);
+    INSERT INTO @extschema@.release SELECT rel.* RETURNING * INTO rel;
     RETURN rel;
 END $$;
 COMMENT ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text) IS
-'copies the current results of a period into release rows and records the release with their checksum (used by publish_release and correct_release)';
+'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum (run as safeidx_publisher by publish_release and correct_release)';
 
+-- Publishing and correcting run as safeidx_publisher, the one role that may
+-- add releases; administrators execute them.
 CREATE OR REPLACE FUNCTION @extschema@.publish_release(series text, period_start date)
-RETURNS @extschema@.release LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS @extschema@.release LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s @extschema@.release_series;
     n integer;
@@ -188,11 +281,12 @@ BEGIN
     SELECT coalesce(max(r.number) + 1, s.first_number) INTO n FROM @extschema@.release r WHERE r.series = s.series;
     RETURN @extschema@.freeze_release(s.series, n, 1, period_start, NULL);
 END $$;
+ALTER FUNCTION @extschema@.publish_release(text, date) OWNER TO safeidx_publisher;
 COMMENT ON FUNCTION @extschema@.publish_release(text, date) IS
 'publishes a period as the next numbered release of a series (revision 1): freezes its region and indicator results; refuses a period already released, an earlier period than the last release, or unrefreshed changes';
 
 CREATE OR REPLACE FUNCTION @extschema@.correct_release(series text, number integer, reason text)
-RETURNS @extschema@.release LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS @extschema@.release LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     last @extschema@.release;
 BEGIN
@@ -208,5 +302,6 @@ BEGIN
     END IF;
     RETURN @extschema@.freeze_release(series, number, last.revision + 1, last.period_start, reason);
 END $$;
+ALTER FUNCTION @extschema@.correct_release(text, integer, text) OWNER TO safeidx_publisher;
 COMMENT ON FUNCTION @extschema@.correct_release(text, integer, text) IS
 'publishes the current results of a released period as a new revision of that release, with the reason; earlier revisions stay as they were';

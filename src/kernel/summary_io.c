@@ -121,7 +121,9 @@ summary_parse(const char *input, const char *type_name,
 		}
 		else
 			value = strtod(p, &end);
-		if (end == p || errno == ERANGE || (*end != ',' && *end != ')'))
+		/* as float8in: a subnormal value is read, an underflow to 0 or an overflow is not */
+		if (end == p || (errno == ERANGE && (field->kind == SUMMARY_COUNT || value == 0 || isinf(value))) ||
+			(*end != ',' && *end != ')'))
 			syntax_error(type_name, input,
 						 psprintf(field->kind == SUMMARY_COUNT
 								  ? "Field \"%s\" is not a valid whole number."

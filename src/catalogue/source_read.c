@@ -1,0 +1,106 @@
+/*
+ * source_read.c
+ *		Reading a departmental table with the rights of the sources' owner,
+ *		never the caller's.
+ *
+ * source_cells(sources, period, from, to, tz, codes) returns the measure of
+ * sources bound to one departmental table per region code and period.  The
+ * query is built, as the caller, by source_cells_sql() from the stored
+ * definitions (which also checks that the owner may read what they name);
+ * it then runs as the sources' owner inside a security-restricted
+ * operation, the way PostgreSQL refreshes a materialized view as its owner:
+ * the functions of a filter, of a department's view or of a cast run with
+ * the owner's rights and cannot change the session (SET ROLE, temporary
+ * objects, settings), whoever calls -- an administrator, or pg_cron as a
+ * superuser.  Only aggregated cells come back.
+ */
+#include "safeidx.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+/* The schema safeidx is installed in (this function's), for the SQL run here. */
+static const char *
+extension_schema(FunctionCallInfo fcinfo)
+{
+	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+}
+
+/* The query reading the sources and their owner, built as the caller. */
+static char *
+cells_query(FunctionCallInfo fcinfo, Oid *owner)
+{
+	Oid			argtypes[5] = {TEXTARRAYOID, TEXTOID, DATEOID, DATEOID, TEXTOID};
+	Datum		values[5] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
+							 PG_GETARG_DATUM(3), PG_GETARG_DATUM(4)};
+	bool		isnull;
+	char	   *sql;
+
+	if (SPI_execute_with_args(psprintf("SELECT q.sql, q.owner FROM %s.source_cells_sql($1, $2, $3, $4, $5) q",
+									   extension_schema(fcinfo)),
+							  5, argtypes, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "source_cells_sql() gave no query");
+	sql = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	*owner = get_role_oid(NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+																&isnull))), false);
+	return sql;
+}
+
+/*
+ * Runs the query as the owner, restricted, with search_path pinned; the
+ * user, security context and settings are restored after it (and by the
+ * (sub)transaction's abort on error, as for REFRESH MATERIALIZED VIEW).
+ */
+static void
+run_as_owner(const char *sql, Oid owner, FunctionCallInfo fcinfo)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		values[1] = {PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5)};
+	char		nulls[1] = {PG_ARGISNULL(5) ? 'n' : ' '};
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+	int			status;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	status = SPI_execute_with_args(sql, 1, argtypes, values, nulls, true, 0);
+	AtEOXact_GUC(false, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (status != SPI_OK_SELECT)
+		elog(ERROR, "reading a source failed: %s", SPI_result_code_string(status));
+}
+
+PG_FUNCTION_INFO_V1(source_cells);
+Datum
+source_cells(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			owner;
+	char	   *sql;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	sql = cells_query(fcinfo, &owner);
+	run_as_owner(sql, owner, fcinfo);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5];
+
+		heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, values, nulls);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
