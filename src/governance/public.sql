@@ -18,7 +18,8 @@ SELECT s.series, s.title_zh AS series_zh, l.number, l.period_start, l.released_a
        CASE WHEN p.rank_level IS NULL OR x.rank_level IS NULL THEN NULL
             WHEN p.rank_level > x.rank_level THEN 'up'
             WHEN p.rank_level < x.rank_level THEN 'down'
-            ELSE 'same' END AS trend
+            ELSE 'same' END AS trend,
+       l.revision, l.checksum
   FROM latest l
   JOIN @extschema@.release_series s ON s.series = l.series
   JOIN @extschema@.scheme sc ON sc.scheme = s.scheme
@@ -29,5 +30,7 @@ SELECT s.series, s.title_zh AS series_zh, l.number, l.period_start, l.released_a
   LEFT JOIN @extschema@.release_result p
     ON p.series = pl.series AND p.number = pl.number AND p.revision = pl.revision AND p.region_code = x.region_code;
 COMMENT ON VIEW @extschema@.public_result IS
-'for residents: the released results only (latest revision of each release), aggregated: index to one decimal, grade and colour, ranks and the trend since the previous release; no indicator detail, no departmental data; grant SELECT on it (and USAGE on the schema) to a public role, nothing else';
+'for residents: the released results only (latest revision of each release), aggregated: index to one decimal, grade and colour, ranks and the trend since the previous release, and the revision''s checksum (which anyone may keep, to check the release later); no indicator detail, no departmental data; grant_access(role, ''public'') gives a role this view and nothing else';
+COMMENT ON COLUMN @extschema@.public_result.checksum IS
+'the checksum of the revision shown (SHA-256, chained to the release before it): kept by readers, it shows later whether the release was changed';
 REVOKE ALL ON @extschema@.public_result FROM PUBLIC;
