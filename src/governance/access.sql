@@ -126,9 +126,15 @@ COMMENT ON FUNCTION @extschema@.set_policy(regclass, name, text, text, text, tex
 
 -- Row-level security: members of safeidx_analyst read every row; an
 -- official the rows of its regions in the periods they are its; the writers
--- (administrators, the publisher) are named per table.  Sources: everyone
--- granted the table sees them all; only the owner's members write one.
-SELECT @extschema@.set_policy('@extschema@.source', 'source_visible', 'SELECT', 'PUBLIC', 'true');
+-- (administrators, the publisher) are named per table.  Sources: the
+-- owner's members see and write one; analysts and administrators (who
+-- build every scheme) and change capture see them all.  A department sees
+-- only its own: a source is read with its owner's rights, so another's
+-- read through source_counts() would count a table the department may not
+-- read.
+SELECT @extschema@.set_policy('@extschema@.source', 'source_visible', 'SELECT', 'PUBLIC',
+                              '@extschema@.is_member_of(owner) OR (SELECT @extschema@.reads_all_regions())
+                               OR pg_catalog.pg_has_role(''safeidx_capture'', ''MEMBER'')');
 SELECT @extschema@.set_policy('@extschema@.source', 'source_owned', 'ALL', 'PUBLIC',
                               '@extschema@.is_member_of(owner)', '@extschema@.is_member_of(owner)');
 SELECT @extschema@.set_policy('@extschema@.official_scope', 'official_scope_own', 'SELECT', 'PUBLIC',
@@ -229,7 +235,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.capture(regclass), @extschema@.capture_cha
     @extschema@.source_cells_sql(text[], text, date, date, text), @extschema@.source_sql(@extschema@.source, date, date, text),
     @extschema@.filter_sql(regclass, text, name), @extschema@.check_source_columns(@extschema@.source, regclass),
     @extschema@.source_column_type(regclass, name, text), @extschema@.local_time_sql(regclass, name, text),
-    @extschema@.is_member_of(name)
+    @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_department, safeidx_admin;
 
 -- Administrators: the catalogue, the rules, building, publishing, notices.
@@ -262,7 +268,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.rebuild(text, date, date), @extschema@.ref
 GRANT SELECT ON @extschema@.source, @extschema@.indicator, @extschema@.indicator_source, @extschema@.scheme
     TO safeidx_capture;
 GRANT INSERT ON @extschema@.change_log TO safeidx_capture;
-GRANT EXECUTE ON FUNCTION @extschema@.local_time_sql(regclass, name, text), @extschema@.source_column_type(regclass, name, text)
+GRANT EXECUTE ON FUNCTION @extschema@.local_time_sql(regclass, name, text), @extschema@.source_column_type(regclass, name, text),
+    @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_capture;
 GRANT INSERT ON @extschema@.release, @extschema@.release_result, @extschema@.release_indicator TO safeidx_publisher;
 GRANT EXECUTE ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text),
