@@ -150,8 +150,15 @@ SELECT @extschema@.set_policy(t.tab, t.name || '_admin', 'ALL', 'safeidx_admin',
                ('@extschema@.notice', 'notice'), ('@extschema@.notice_log', 'notice_log')) t(tab, name);
 SELECT @extschema@.set_policy('@extschema@.notice_log', 'notice_log_read', 'SELECT', 'PUBLIC',
                               'EXISTS (SELECT FROM @extschema@.notice n WHERE n.id = notice_id)');
+-- An official takes the steps of the unit a notice is addressed to, on the
+-- notices it reads: acknowledging and reporting the rectification, as itself,
+-- now (not verifying or withdrawing, which the issuer does, nor a step logged
+-- under another name or time).
 SELECT @extschema@.set_policy('@extschema@.notice_log', 'notice_log_step', 'INSERT', 'safeidx_official', NULL,
-                              'EXISTS (SELECT FROM @extschema@.notice n WHERE n.id = notice_id)');
+                              'action IN (''acknowledge'', ''report'')
+                               AND logged_by = CURRENT_USER AND session_by = SESSION_USER
+                               AND logged_at >= pg_catalog.now() AND logged_at <= pg_catalog.clock_timestamp()
+                               AND EXISTS (SELECT FROM @extschema@.notice n WHERE n.id = notice_id)');
 SELECT @extschema@.set_policy(t.tab, t.name || '_read', 'SELECT', 'PUBLIC',
                               format('(SELECT @extschema@.reads_all_regions())
                                       OR @extschema@.in_regions(region_code,
@@ -195,17 +202,21 @@ BEGIN
 END $$;
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO safeidx_analyst;
 GRANT EXECUTE ON FUNCTION @extschema@.grade(float8, text), @extschema@.regions_at(date),
-    @extschema@.population_figures(text, date, date), @extschema@.population_in(text, date),
-    @extschema@.version_at(text, date), @extschema@.scheme_sources(text), @extschema@.star_history(text, text),
-    @extschema@.notices_overdue(date), @extschema@.release_checksum(text, integer, integer),
+    @extschema@.version_at(text, date), @extschema@.star_history(text, text), @extschema@.notices_overdue(date),
+    @extschema@.is_member_of(name), @extschema@.reads_all_regions(), @extschema@.visible_regions()
+    TO safeidx_analyst, safeidx_official;
+-- What reads tables an official may not read (population, sources) or needs
+-- every row of a release (its checksum, the chain, the report, which checks
+-- the checksum): analysts only.  An official's rows of a release are a part
+-- of it, whose checksum never matches.
+GRANT EXECUTE ON FUNCTION @extschema@.population_figures(text, date, date), @extschema@.population_in(text, date),
+    @extschema@.scheme_sources(text), @extschema@.release_checksum(text, integer, integer),
     @extschema@.release_report(text, integer, integer), @extschema@.report_previous(@extschema@.release),
     @extschema@.report_correction(@extschema@.release), @extschema@.report_chart(@extschema@.release, text),
     @extschema@.report_ranking(@extschema@.release, @extschema@.release, text, text),
     @extschema@.report_warnings(@extschema@.release), @extschema@.report_movers(@extschema@.release, @extschema@.release),
-    @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text),
-    @extschema@.is_member_of(name), @extschema@.reads_all_regions(), @extschema@.visible_regions(),
-    @extschema@.verify_chain(text)
-    TO safeidx_analyst, safeidx_official;
+    @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text), @extschema@.verify_chain(text)
+    TO safeidx_analyst;
 
 -- Officials: the results, warnings, stars, notices and releases of their
 -- regions (row-level security), and the steps a unit takes on a notice.
