@@ -149,7 +149,9 @@ $$);
 \o
 -- Another owner's source is out of reach (row-level security: 0 rows).
 -- 0.2.0 had no row-level security: a role granted UPDATE on safeidx.source
--- rewrote any filter, which the superuser's next rebuild then ran.
+-- reached every row and rewrote the filter of any source over a table in a
+-- schema it could use (here it was stopped only by the lack of USAGE on
+-- schemas fix and esc_other), which the superuser's next rebuild then ran.
 SELECT is(pg_temp.as_dept($$UPDATE safeidx.source SET filter = 'true' WHERE source IN ('theft', 'esc_other_cases')$$),
           'UPDATE 0', '1b: a department updates no other owner''s source');
 SELECT is(pg_temp.as_dept($$DELETE FROM safeidx.source WHERE source IN ('theft', 'esc_other_cases')$$),
