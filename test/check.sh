@@ -18,7 +18,9 @@
 #        next minute overlaps the other tests), dump_restore (pg_dump /
 #        pg_restore round trip), report (the release report rendered in
 #        headless Chromium), upgrade (ALTER EXTENSION safeidx UPDATE from
-#        0.1.0 against a fresh install).  Their companion files
+#        0.1.0 against a fresh install), security_escalation,
+#        security_roles and security_release (with LOGIN roles of their
+#        own, dropped at exit), subnormal.  Their companion files
 #        test/tap/*.sql are not run on their own;
 #      - test/pgtap/*.sql ($SAFEIDX_PGTAP_DIR): pgTAP files, each alone in a
 #        fresh database "tap_<file name>" created from one template, so that

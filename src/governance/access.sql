@@ -126,9 +126,15 @@ COMMENT ON FUNCTION @extschema@.set_policy(regclass, name, text, text, text, tex
 
 -- Row-level security: members of safeidx_analyst read every row; an
 -- official the rows of its regions in the periods they are its; the writers
--- (administrators, the publisher) are named per table.  Sources: everyone
--- granted the table sees them all; only the owner's members write one.
-SELECT @extschema@.set_policy('@extschema@.source', 'source_visible', 'SELECT', 'PUBLIC', 'true');
+-- (administrators, the publisher) are named per table.  Sources: the
+-- owner's members see and write one; analysts and administrators (who
+-- build every scheme) and change capture see them all.  A department sees
+-- only its own: a source is read with its owner's rights, so another's
+-- read through source_counts() would count a table the department may not
+-- read.
+SELECT @extschema@.set_policy('@extschema@.source', 'source_visible', 'SELECT', 'PUBLIC',
+                              '@extschema@.is_member_of(owner) OR (SELECT @extschema@.reads_all_regions())
+                               OR pg_catalog.pg_has_role(''safeidx_capture'', ''MEMBER'')');
 SELECT @extschema@.set_policy('@extschema@.source', 'source_owned', 'ALL', 'PUBLIC',
                               '@extschema@.is_member_of(owner)', '@extschema@.is_member_of(owner)');
 SELECT @extschema@.set_policy('@extschema@.official_scope', 'official_scope_own', 'SELECT', 'PUBLIC',
@@ -144,8 +150,15 @@ SELECT @extschema@.set_policy(t.tab, t.name || '_admin', 'ALL', 'safeidx_admin',
                ('@extschema@.notice', 'notice'), ('@extschema@.notice_log', 'notice_log')) t(tab, name);
 SELECT @extschema@.set_policy('@extschema@.notice_log', 'notice_log_read', 'SELECT', 'PUBLIC',
                               'EXISTS (SELECT FROM @extschema@.notice n WHERE n.id = notice_id)');
+-- An official takes the steps of the unit a notice is addressed to, on the
+-- notices it reads: acknowledging and reporting the rectification, as itself,
+-- now (not verifying or withdrawing, which the issuer does, nor a step logged
+-- under another name or time).
 SELECT @extschema@.set_policy('@extschema@.notice_log', 'notice_log_step', 'INSERT', 'safeidx_official', NULL,
-                              'EXISTS (SELECT FROM @extschema@.notice n WHERE n.id = notice_id)');
+                              'action IN (''acknowledge'', ''report'')
+                               AND logged_by = CURRENT_USER AND session_by = SESSION_USER
+                               AND logged_at >= pg_catalog.now() AND logged_at <= pg_catalog.clock_timestamp()
+                               AND EXISTS (SELECT FROM @extschema@.notice n WHERE n.id = notice_id)');
 SELECT @extschema@.set_policy(t.tab, t.name || '_read', 'SELECT', 'PUBLIC',
                               format('(SELECT @extschema@.reads_all_regions())
                                       OR @extschema@.in_regions(region_code,
@@ -189,17 +202,21 @@ BEGIN
 END $$;
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO safeidx_analyst;
 GRANT EXECUTE ON FUNCTION @extschema@.grade(float8, text), @extschema@.regions_at(date),
-    @extschema@.population_figures(text, date, date), @extschema@.population_in(text, date),
-    @extschema@.version_at(text, date), @extschema@.scheme_sources(text), @extschema@.star_history(text, text),
-    @extschema@.notices_overdue(date), @extschema@.release_checksum(text, integer, integer),
+    @extschema@.version_at(text, date), @extschema@.star_history(text, text), @extschema@.notices_overdue(date),
+    @extschema@.is_member_of(name), @extschema@.reads_all_regions(), @extschema@.visible_regions()
+    TO safeidx_analyst, safeidx_official;
+-- What reads tables an official may not read (population, sources) or needs
+-- every row of a release (its checksum, the chain, the report, which checks
+-- the checksum): analysts only.  An official's rows of a release are a part
+-- of it, whose checksum never matches.
+GRANT EXECUTE ON FUNCTION @extschema@.population_figures(text, date, date), @extschema@.population_in(text, date),
+    @extschema@.scheme_sources(text), @extschema@.release_checksum(text, integer, integer),
     @extschema@.release_report(text, integer, integer), @extschema@.report_previous(@extschema@.release),
     @extschema@.report_correction(@extschema@.release), @extschema@.report_chart(@extschema@.release, text),
     @extschema@.report_ranking(@extschema@.release, @extschema@.release, text, text),
     @extschema@.report_warnings(@extschema@.release), @extschema@.report_movers(@extschema@.release, @extschema@.release),
-    @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text),
-    @extschema@.is_member_of(name), @extschema@.reads_all_regions(), @extschema@.visible_regions(),
-    @extschema@.verify_chain(text)
-    TO safeidx_analyst, safeidx_official;
+    @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text), @extschema@.verify_chain(text)
+    TO safeidx_analyst;
 
 -- Officials: the results, warnings, stars, notices and releases of their
 -- regions (row-level security), and the steps a unit takes on a notice.
@@ -229,7 +246,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.capture(regclass), @extschema@.capture_cha
     @extschema@.source_cells_sql(text[], text, date, date, text), @extschema@.source_sql(@extschema@.source, date, date, text),
     @extschema@.filter_sql(regclass, text, name), @extschema@.check_source_columns(@extschema@.source, regclass),
     @extschema@.source_column_type(regclass, name, text), @extschema@.local_time_sql(regclass, name, text),
-    @extschema@.is_member_of(name)
+    @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_department, safeidx_admin;
 
 -- Administrators: the catalogue, the rules, building, publishing, notices.
@@ -262,7 +279,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.rebuild(text, date, date), @extschema@.ref
 GRANT SELECT ON @extschema@.source, @extschema@.indicator, @extschema@.indicator_source, @extschema@.scheme
     TO safeidx_capture;
 GRANT INSERT ON @extschema@.change_log TO safeidx_capture;
-GRANT EXECUTE ON FUNCTION @extschema@.local_time_sql(regclass, name, text), @extschema@.source_column_type(regclass, name, text)
+GRANT EXECUTE ON FUNCTION @extschema@.local_time_sql(regclass, name, text), @extschema@.source_column_type(regclass, name, text),
+    @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_capture;
 GRANT INSERT ON @extschema@.release, @extschema@.release_result, @extschema@.release_indicator TO safeidx_publisher;
 GRANT EXECUTE ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text),

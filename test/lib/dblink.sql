@@ -3,9 +3,10 @@
 -- with  \i test/lib/dblink.sql  (psql runs from the repo root) in a database
 -- that has the dblink extension.  It defines, for this session only:
 --
---   pg_temp.conn(db)              a libpq connection string to database db
---                                 of this server, as the same user (the
---                                 test cluster trusts local connections);
+--   pg_temp.conn(db [, who])      a libpq connection string to database db
+--                                 of this server, as the same user or as
+--                                 role who (the test cluster trusts local
+--                                 connections);
 --   pg_temp.value_in(db, query)   the one text value query returns in db,
 --                                 NULL when db does not exist or refuses the
 --                                 connection (so that a missing set-up
@@ -16,11 +17,11 @@
 --
 -- dblink's statements commit on their own, outside the caller's transaction.
 
-CREATE FUNCTION pg_temp.conn(db text) RETURNS text LANGUAGE sql STABLE AS $$
+CREATE FUNCTION pg_temp.conn(db text, who name DEFAULT current_user) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT format('host=%s port=%s dbname=%s user=%s',
                   coalesce(host(inet_server_addr()),
                            split_part(current_setting('unix_socket_directories'), ',', 1)),
-                  current_setting('port'), db, current_user)
+                  current_setting('port'), db, who)
 $$;
 
 CREATE FUNCTION pg_temp.value_in(db text, query text) RETURNS text LANGUAGE plpgsql VOLATILE AS $$

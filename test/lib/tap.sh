@@ -23,6 +23,16 @@
 #   tap_dropdb DB            drops DB now (WITH (FORCE)).
 #   tap_register_db DB       registers DB, made by the test's SQL, for the EXIT
 #                            trap.
+#   tap_createrole ROLE [OPTION...]
+#                            creates the LOGIN role ROLE afresh (dropped first,
+#                            should a run that stopped half-way have left it)
+#                            with the role options given, and registers it for
+#                            the EXIT trap, which drops it after the
+#                            databases.  Roles belong to the cluster and the
+#                            tests run in parallel: each test names its roles
+#                            tap_safeidx_<test>_<what>.  Returns non-zero on
+#                            failure (e.g. when a kept database still holds
+#                            privileges of ROLE).
 #   tap_pgtap DB FILE [PSQL-ARGS...]
 #                            runs the pgTAP SQL FILE in DB the way pg_prove
 #                            does (unaligned, tuples only, ON_ERROR_STOP):
@@ -32,7 +42,7 @@
 #   tap_fail_setup MSG       prints "1..1" and one failing test named MSG, and
 #                            exits 1 (for a set-up that cannot go on).
 # Hook: TAP_CLEANUP, the name of a function the EXIT trap runs before it drops
-# the databases (e.g. to unschedule a pg_cron job left behind).
+# the databases and roles (e.g. to unschedule a pg_cron job left behind).
 
 set -euo pipefail
 
@@ -63,6 +73,7 @@ if [[ -z ${PGHOST:-} || -z ${PGPORT:-} || -z ${PGUSER:-} ]]; then
 fi
 
 _tap_dbs=()
+_tap_roles=()
 
 tap_dropdb() {
     tap_psql -d postgres -c "SET client_min_messages = warning" \
@@ -70,6 +81,14 @@ tap_dropdb() {
 }
 
 tap_register_db() { _tap_dbs+=("$1"); }
+
+tap_createrole() {
+    local role=$1
+    shift
+    _tap_roles+=("$role")
+    tap_psql -d postgres -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS \"$role\"" \
+             -c "CREATE ROLE \"$role\" LOGIN $*" >&2
+}
 
 tap_createdb() {
     local db=$1 ext
@@ -90,7 +109,7 @@ tap_pgtap() {
 }
 
 _tap_on_exit() {
-    local rc=$? db
+    local rc=$? db role
     if [[ -n ${TAP_CLEANUP:-} ]]; then
         "$TAP_CLEANUP" || tap_note "clean-up $TAP_CLEANUP failed"
     fi
@@ -98,8 +117,13 @@ _tap_on_exit() {
         for db in "${_tap_dbs[@]}"; do
             tap_dropdb "$db" 2>/dev/null || tap_note "could not drop database $db"
         done
-    elif [[ ${#_tap_dbs[@]} -gt 0 ]]; then
-        tap_note "SAFEIDX_KEEP_DBS=1: kept databases ${_tap_dbs[*]}"
+        # after the databases, which may hold their privileges
+        for role in "${_tap_roles[@]}"; do
+            tap_psql -d postgres -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS \"$role\"" \
+                2>/dev/null || tap_note "could not drop role $role"
+        done
+    elif [[ ${#_tap_dbs[@]} -gt 0 || ${#_tap_roles[@]} -gt 0 ]]; then
+        tap_note "SAFEIDX_KEEP_DBS=1: kept databases ${_tap_dbs[*]} and roles ${_tap_roles[*]}"
     fi
     return "$rc"
 }
