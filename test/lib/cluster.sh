@@ -32,9 +32,11 @@
 #                     safeidx.so.  PostgreSQL finds its files relative to its
 #                     binaries, so the copy works from any directory.
 # Settings of safeidx_start_cluster (optional):
-#   SAFEIDX_PG_WRAPPER  a program pg_ctl starts instead of the postgres binary
-#                     (pg_ctl -p): it gets postgres's arguments and must exec
-#                     postgres with them (e.g. under valgrind), as user safeidx.
+#   SAFEIDX_PG_WRAPPER  a command prefix (words split on blanks) that runs the
+#                     server: pg_ctl starts (pg_ctl -p) a script in the
+#                     cluster's directory that execs WRAPPER... postgres ARGS,
+#                     as user safeidx (e.g. valgrind with its options; the
+#                     files they name must be readable by that user).
 #   SAFEIDX_PG_CONF   lines appended to postgresql.conf after the cluster's own.
 #   SAFEIDX_PG_CRON   0: no pg_cron (not preloaded; CREATE EXTENSION pg_cron is
 #                     not possible then).  Default 1.
@@ -317,7 +319,12 @@ EOF
         printf '%s\n' "# --- SAFEIDX_PG_CONF ---" "$SAFEIDX_PG_CONF" >>"$SAFEIDX_PGDATA/postgresql.conf"
     fi
     local wrapper=()
-    [[ -z ${SAFEIDX_PG_WRAPPER:-} ]] || wrapper=(-p "$SAFEIDX_PG_WRAPPER")
+    if [[ -n ${SAFEIDX_PG_WRAPPER:-} ]]; then
+        printf '#!/bin/sh\n# SAFEIDX_PG_WRAPPER (test/lib/cluster.sh)\nexec %s %q "$@"\n' \
+            "$SAFEIDX_PG_WRAPPER" "$SAFEIDX_PGBIN/postgres" >"$SAFEIDX_TMP/postgres-wrapper"
+        chmod 0755 "$SAFEIDX_TMP/postgres-wrapper"
+        wrapper=(-p "$SAFEIDX_TMP/postgres-wrapper")
+    fi
 
     local attempt port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
     for attempt in 1 2 3 4 5; do

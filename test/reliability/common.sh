@@ -22,7 +22,8 @@
 # $REL_OUT: a directory for what the check keeps (logs, reproductions).  Long
 # runs: /tmp/safeidx-reliability/<check>-<time>, kept; short runs: a
 # temporary directory removed at exit unless the check failed (then its path
-# is printed on stderr).
+# is printed on stderr).  A check that must prepare something there before
+# its cluster starts defines rel_before_cluster before sourcing this file.
 #
 # Functions:
 #   rel_note MSG...      a line on stderr
@@ -46,22 +47,14 @@ set -euo pipefail
 REL_CHECK=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 REL_SHORT=${REL_SHORT:-0}
 
-if [[ $REL_SHORT == 1 ]]; then
-    # shellcheck source=test/lib/cluster.sh
-    SAFEIDX_CLUSTER_FUNCTIONS_ONLY=1 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
-else
-    if [[ $EUID -ne 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || { echo "ERROR: run as root" >&2; exit 1; }
-        _rel_env=()
-        while IFS= read -r _rel_name; do
-            [[ $_rel_name == SAFEIDX_* || $_rel_name == REL_* ]] && _rel_env+=("$_rel_name=${!_rel_name}")
-        done < <(compgen -e)
-        exec sudo -- env "${_rel_env[@]}" bash "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" "$@"
-    fi
-    # shellcheck source=test/lib/cluster.sh
-    source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
+if [[ $REL_SHORT != 1 && $EUID -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || { echo "ERROR: run as root" >&2; exit 1; }
+    _rel_env=()
+    while IFS= read -r _rel_name; do
+        [[ $_rel_name == SAFEIDX_* || $_rel_name == REL_* ]] && _rel_env+=("$_rel_name=${!_rel_name}")
+    done < <(compgen -e)
+    exec sudo -- env "${_rel_env[@]}" bash "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" "$@"
 fi
-# Now in the repo root.
 
 _rel_n=0
 _rel_failed=0
@@ -85,6 +78,8 @@ rel_figure() {
 if [[ $REL_SHORT == 1 ]]; then
     REL_OUT=$(mktemp -d "/tmp/safeidx-$REL_CHECK.XXXXXX")
 else
+    mkdir -p /tmp/safeidx-reliability
+    chmod 0755 /tmp/safeidx-reliability
     REL_OUT=/tmp/safeidx-reliability/$REL_CHECK-$(date -u +%Y%m%dT%H%M%SZ)
     mkdir -p "$REL_OUT"
 fi
@@ -107,7 +102,14 @@ rel_done() {
     [[ $_rel_failed -eq 0 && $_rel_n -gt 0 ]]
 }
 
+# the check's own preparation, with $REL_OUT made and before the cluster starts
+if declare -F rel_before_cluster >/dev/null; then
+    rel_before_cluster
+fi
+
 if [[ $REL_SHORT == 1 ]]; then
+    # shellcheck source=test/lib/cluster.sh
+    SAFEIDX_CLUSTER_FUNCTIONS_ONLY=1 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
     _rel_short_exit() {
         local rc=$?
         trap - EXIT INT TERM
@@ -124,7 +126,11 @@ if [[ $REL_SHORT == 1 ]]; then
     trap 'exit 130' INT
     # the cluster's chatter on stderr, TAP alone on stdout
     safeidx_start_cluster >&2
+else
+    # shellcheck source=test/lib/cluster.sh
+    source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
 fi
+# Now in the repo root, PGHOST, PGPORT and PGUSER pointing at the cluster.
 
 rel_demo_db() {
     local db=$1
