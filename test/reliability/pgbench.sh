@@ -5,7 +5,7 @@
 #
 #   sudo bash test/reliability/pgbench.sh [SECONDS [WRITERS [READERS]]]   # default 300 6 4
 #
-# (test/tap/pgbench.sh runs it for 10 seconds with 3 writers and 2 readers.)
+# (test/tap/pgbench.sh runs it for 8 seconds with 3 writers and 2 readers.)
 #
 # Set-up, on a cluster of its own: database load with safeidx, the demo city
 # (small, seed 42), the example schemes, test/reliability/snapshot.sql, and
@@ -45,7 +45,7 @@ deadlock_timeout = 100ms"
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [[ $REL_SHORT == 1 ]]; then
-    seconds=${REL_SECONDS:-10} writers=3 readers=2
+    seconds=${REL_SECONDS:-8} writers=3 readers=2
 else
     seconds=${1:-300} writers=${2:-6} readers=${3:-4}
 fi
