@@ -18,8 +18,10 @@
 #        next minute overlaps the other tests), dump_restore (pg_dump /
 #        pg_restore round trip), report (the release report rendered in
 #        headless Chromium), upgrade (ALTER EXTENSION safeidx UPDATE from
-#        0.1.0 against a fresh install).  Their companion files
-#        test/tap/*.sql are not run on their own;
+#        0.1.0 against a fresh install), and the short versions of the
+#        reliability checks (test/reliability/, doc/reliability.md:
+#        sqlsmith, valgrind, pgbench, kill9), each on a cluster of its own.
+#        Their companion files test/tap/*.sql are not run on their own;
 #      - test/pgtap/*.sql ($SAFEIDX_PGTAP_DIR): pgTAP files, each alone in a
 #        fresh database "tap_<file name>" created from one template, so that
 #        no file sees what another did.  The template, safeidx_tap_template,

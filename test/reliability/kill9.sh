@@ -140,9 +140,10 @@ for op in rebuild refresh publish; do
 done
 
 # ---- kill points ---------------------------------------------------------------
-old=0 new=0 mixed=0
+old=0 new=0 mixed=0 kills=0
 for point in "${points[@]}"; do
     IFS=: read -r op how arg <<<"$point"
+    if [[ $how == at ]]; then label="at $arg x T"; else label="waiting for lock $arg"; fi
     rel_psql -d postgres -c "DROP DATABASE IF EXISTS kill9_work WITH (FORCE)" -c "CREATE DATABASE kill9_work TEMPLATE kill9_$op" >&2
     restarts0=$(log_count 'server processes terminated; reinitializing')
     ready0=$(log_count 'database system is ready to accept connections')
@@ -164,7 +165,8 @@ for point in "${points[@]}"; do
         [[ -n $pid ]] && break
         sleep 0.005
     done
-    what="not found"
+    what="not found (the statement had ended)"
+    killed=0
     if [[ -n $pid ]]; then
         if [[ $how == at ]]; then
             # sleep until F x T after the statement started
@@ -176,18 +178,23 @@ for point in "${points[@]}"; do
                 sleep 0.01
             done
         fi
-        what=$(psql -X -Atd postgres -c "SELECT state || ', ' || round(extract(epoch FROM clock_timestamp() - query_start)::numeric, 3) || ' s after its start' || coalesce(', waiting on ' || wait_event_type || ' ' || wait_event, '') FROM pg_stat_activity WHERE pid = $pid")
-        kill -KILL "$pid" 2>/dev/null || what="gone before the kill ($what)"
+        what=$(psql -X -Atd postgres -c "SELECT state || ', ' || round(extract(epoch FROM clock_timestamp() - query_start)::numeric, 3) || ' s after its start' || coalesce(', waiting on ' || wait_event_type || ' ' || wait_event, '') FROM pg_stat_activity WHERE pid = $pid AND state = 'active'")
+        if [[ -n $what ]] && kill -KILL "$pid" 2>/dev/null; then
+            killed=1
+        else
+            what="the statement had ended before the kill point"
+        fi
     fi
     wait "$client" || true
     [[ -z $blocker ]] || { kill "$blocker" 2>/dev/null || true; wait "$blocker" 2>/dev/null || true; }
     # the crash restart: every backend terminated, then connections accepted again
     t0=$SECONDS
-    for ((i = 0; i < 1200; i++)); do
+    for ((i = 0; killed && i < 1200; i++)); do
         (( $(log_count 'server processes terminated; reinitializing') > restarts0 )) \
             && (( $(log_count 'database system is ready to accept connections') > ready0 )) && break
         sleep 0.05
     done
+    kills=$((kills + killed))
     restarted=$(( $(log_count 'server processes terminated; reinitializing') > restarts0 ))
     rel_wait_ready 120 || true
     recovery=$((SECONDS - t0))
@@ -202,10 +209,12 @@ for point in "${points[@]}"; do
         paste -d '\n' <(echo "${before[$op]}") <(echo "${after[$op]}") <(echo "$snap") | sed 's/^/    /' >&2
     fi
     works=$(rel_psql -d kill9_work -Atc "SELECT count(*) > 0 FROM safeidx.refresh('wuchang')" 2>&1 || true)
-    rel_figure "kill $point" "pid ${pid:-none} killed ($what); postmaster restarted: $([[ $restarted -eq 1 ]] && echo yes || echo no), ready again after ${recovery} s; outcome $outcome; refresh afterwards: $works"
-    rel_ok "$([[ -n $pid && $outcome != MIXED ]] && echo 0 || echo 1)" "kill -9 of $op at $how $arg ($what): $outcome"
-    rel_ok "$([[ $works == t ]] && echo 0 || echo 1)" "after the kill of $op at $how $arg, refresh('wuchang') succeeds"
+    rel_figure "kill $point" "pid ${pid:-none} $([[ $killed -eq 1 ]] && echo killed || echo 'not killed') ($what); postmaster restarted: $([[ $restarted -eq 1 ]] && echo yes || echo no), ready again after ${recovery} s; outcome $outcome; refresh afterwards: $works"
+    # a statement that ended before its kill point must have committed ("new")
+    rel_ok "$([[ $outcome != MIXED && ( $killed -eq 1 || $outcome == new ) ]] && echo 0 || echo 1)" \
+        "kill -9 of $op $label ($what): $outcome"
+    rel_ok "$([[ $works == t ]] && echo 0 || echo 1)" "after the kill of $op $label, refresh('wuchang') succeeds"
 done
-rel_figure kill_points "${#points[@]}: old $old, new $new, mixed $mixed"
+rel_figure kill_points "${#points[@]} ($kills killed): old $old, new $new, mixed $mixed"
 rel_figure crashes_in_log "$(rel_crashes) (each kill -9 is one)"
 rel_done

@@ -59,7 +59,7 @@ else
 fi
 rel_figure files "${#files[@]}: ${files[*]}"
 
-pg_regress=$(pg_config --pkglibdir)/pgxs/src/test/regress/pg_regress
+pg_regress=$("$SAFEIDX_PG_CONFIG" --pkglibdir)/pgxs/src/test/regress/pg_regress
 start=$SECONDS
 set +e
 "$pg_regress" --inputdir=. --outputdir="$REL_OUT/regress" --bindir="$SAFEIDX_PGBIN" \
