@@ -98,7 +98,13 @@ elapsed=$((SECONDS - start))
 crashes=$(rel_crashes)
 restarts=$(rel_restarts)
 # the queries of crashed backends
-awk -v out="$REL_OUT" '/Failed process was running:/ { n++; sub(/.*Failed process was running: /, ""); print > (out "/crash-" n ".sql"); close(out "/crash-" n ".sql") }' "$SAFEIDX_LOG"
+# (the query goes on over the log's next lines, up to the next prefixed line)
+awk -v out="$REL_OUT" '
+    cap && /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / { close(f); cap = 0 }
+    /Failed process was running:/ {
+        n++; f = out "/crash-" n ".sql"; cap = 1
+        sub(/.*Failed process was running: /, ""); print > f; next }
+    cap { print > f }' "$SAFEIDX_LOG"
 errors=$(awk '$6 == "smith" && $7 == "ERROR:" { n++ } END { print n + 0 }' "$SAFEIDX_LOG")
 by_class=$(awk '$6 == "smith" && $7 == "ERROR:" { c[substr($5, 1, 2)]++ }
                 END { for (k in c) printf "%s %d\n", k, c[k] }' "$SAFEIDX_LOG" | sort -k2,2nr | awk '{ printf "%s%s:%s", sep, $1, $2; sep = " " }')

@@ -33,7 +33,8 @@ SAFEIDX_PG_CRON=0
 SAFEIDX_PG_START_TIMEOUT=300
 SAFEIDX_PG_CONF="max_parallel_workers = 2
 autovacuum = off
-log_line_prefix = '%m [%p] %e '"
+log_line_prefix = '%m [%p] %e '
+jit = off"
 rel_before_cluster() {
     mkdir -p "$REL_OUT/valgrind"
     chmod 0777 "$REL_OUT/valgrind"
