@@ -17,8 +17,9 @@
 #            categories flipped in and out of a source's filter, complaints'
 #            key-sector flag), delete.sql @2 (incidents, fire alarms,
 #            mediations);
-#   refresh  (1 client): refresh.sql, safeidx.refresh('wuchang') every half
-#            second after the last one ended;
+#   refresh  (2 clients): refresh.sql, safeidx.refresh('wuchang'), then half
+#            a second's pause (two schedulers: the second waits for the
+#            scheme's advisory lock while the first refreshes);
 #   readers  (READERS clients): ranking.sql (a month's street ranking from
 #            index_result), history.sql (one street's indicators month by
 #            month from indicator_result), warnings.sql (a month's warnings).
@@ -74,10 +75,10 @@ run_pgbench() {   # NAME CLIENTS RATE SCRIPT...  (RATE: transactions per second 
         ${rate:+--rate=$rate} "${args[@]}" load >"$REL_OUT/pgbench-$name.out" 2>&1
     echo $? >"$REL_OUT/pgbench-$name.rc"
 }
-rel_note "pgbench: $writers writers, 1 refresh, $readers readers for $seconds s"
+rel_note "pgbench: $writers writers, 2 refresh, $readers readers for $seconds s"
 start=$SECONDS
 run_pgbench writers "$writers" "$((writers * 50))" insert.sql@5 update.sql@3 delete.sql@2 &
-run_pgbench refresh 1 "" refresh.sql &
+run_pgbench refresh 2 "" refresh.sql &
 run_pgbench readers "$readers" "" ranking.sql history.sql warnings.sql &
 wait
 rel_figure duration_s "$((SECONDS - start))"
