@@ -5,7 +5,7 @@
 #
 #   sudo bash test/reliability/pgbench.sh [SECONDS [WRITERS [READERS]]]   # default 300 6 4
 #
-# (test/tap/pgbench.sh runs it for 8 seconds with 3 writers and 2 readers.)
+# (test/tap/pgbench.sh runs it for 6 seconds with 3 writers and 2 readers.)
 #
 # Set-up, on a cluster of its own: database load with safeidx, the demo city
 # (small, seed 42), the example schemes, test/reliability/snapshot.sql, and
@@ -46,7 +46,7 @@ deadlock_timeout = 100ms"
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [[ $REL_SHORT == 1 ]]; then
-    seconds=${REL_SECONDS:-8} writers=3 readers=2
+    seconds=${REL_SECONDS:-6} writers=3 readers=2
 else
     seconds=${1:-300} writers=${2:-6} readers=${3:-4}
 fi
@@ -61,7 +61,6 @@ CREATE SEQUENCE rel.new_id START 200000000;
 CREATE TABLE rel.communities AS
 SELECT array_agg(code ORDER BY code) AS codes FROM demo.region WHERE level = 'community';
 SELECT count(*) FROM safeidx.rebuild('wuchang', '2025-01-01');
-VACUUM ANALYZE;
 SQL
 rel_ok $((1 - setup_ok)) "set-up: database load with the demo city and Wuchang built from 2025-01 to today"
 before=$(rel_psql -d load -Atc "SELECT sum(n_tup_ins) || ' ' || sum(n_tup_upd) || ' ' || sum(n_tup_del) FROM pg_stat_user_tables WHERE schemaname = 'demo'")

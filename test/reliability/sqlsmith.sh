@@ -5,7 +5,7 @@
 #
 #   sudo bash test/reliability/sqlsmith.sh [MINUTES]    # default 10
 #
-# (test/tap/sqlsmith.sh runs it for about 12 seconds within test/check.sh.)
+# (test/tap/sqlsmith.sh runs it for about 10 seconds within test/check.sh.)
 #
 # Set-up, on a cluster of its own: database smith with safeidx, the demo city
 # (small, seed 42), the example schemes and governance rules, Wuchang rebuilt
@@ -38,7 +38,7 @@ max_parallel_workers_per_gather = 2"
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [[ $REL_SHORT == 1 ]]; then
-    seconds=${REL_SECONDS:-12}
+    seconds=${REL_SECONDS:-10}
     round=500
 else
     seconds=$(( ${1:-10} * 60 ))

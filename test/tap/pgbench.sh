@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/tap/pgbench.sh: the short version of test/reliability/pgbench.sh (8
+# test/tap/pgbench.sh: the short version of test/reliability/pgbench.sh (6
 # seconds of departmental writers, a scheduled refresh and dashboard readers
 # at once on a cluster of its own; no client fails; then refresh = rebuild).
 # See doc/reliability.md.
