@@ -129,4 +129,11 @@ for v in built_range cell result result_node; do
     rel_figure "compare_$v" "refresh $a; rebuild $b"
     rel_ok "$([[ $a == "$b" && -n $a ]] && echo 0 || echo 1)" "after the load, $v after refresh = $v of a rebuild (${a:-nothing})"
 done
+# Informational (not an assertion): are the rounded float columns equal bit
+# for bit too?  (the later issue makes that the comparison: rel.fl())
+bits() {
+    rel_psql -d "$1" -Atc "SELECT md5(string_agg(concat_ws('|', period, period_start, region_code, float8send(index), float8send(coverage)), E'\n' ORDER BY period, period_start, region_code)) FROM safeidx.result WHERE scheme = 'wuchang'" \
+                   -c "SELECT md5(string_agg(concat_ws('|', period, period_start, region_code, node, float8send(score), float8send(points)), E'\n' ORDER BY period, period_start, region_code, node)) FROM safeidx.result_node WHERE scheme = 'wuchang'"
+}
+rel_figure bit_exact_index_coverage_score_points "$([[ $(bits load) == "$(bits load_rebuild)" ]] && echo 'equal bit for bit' || echo 'differ in the last bits (equal rounded to 12 digits)')"
 rel_done
