@@ -39,7 +39,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [[ $REL_SHORT == 1 ]]; then
     seconds=${REL_SECONDS:-10}
-    round=500
+    round=250
 else
     seconds=$(( ${1:-10} * 60 ))
     round=5000
