@@ -40,6 +40,7 @@ OBJS = \
 	src/kernel/groupstats.o \
 	src/kernel/weighted.o \
 	src/kernel/grade.o \
+	src/catalogue/roles.o \
 	src/catalogue/filter.o \
 	src/catalogue/source_read.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
