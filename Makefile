@@ -41,6 +41,7 @@ OBJS = \
 	src/kernel/weighted.o \
 	src/kernel/grade.o \
 	src/catalogue/roles.o \
+	src/catalogue/source.o \
 	src/catalogue/filter.o \
 	src/catalogue/source_read.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel

@@ -245,6 +245,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.capture(regclass), @extschema@.capture_cha
     @extschema@.source_cells(text[], text, date, date, text, text[]),
     @extschema@.source_cells_sql(text[], text, date, date, text), @extschema@.source_sql(@extschema@.source, date, date, text),
     @extschema@.filter_sql(regclass, text, name), @extschema@.check_source_columns(@extschema@.source, regclass),
+    @extschema@.source_relation(@extschema@.source, boolean), @extschema@.may_capture(regclass),
     @extschema@.source_column_type(regclass, name, text), @extschema@.local_time_sql(regclass, name, text),
     @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_department, safeidx_admin;

@@ -6,6 +6,8 @@
 --     safeidx_publisher, neither a superuser;
 --   every function PUBLIC may execute is immutable, not a trigger function
 --     and not a definer: it reads no table;
+--   the C functions that run safeidx's own code as another role (a
+--     source's owner) are not executable by PUBLIC;
 --   every view is security_invoker except public_result, a security_barrier
 --     view with its owner's rights;
 --   the two definer roles can do only what roles.sql says: capture appends
@@ -13,7 +15,7 @@
 --   row-level security is on for the tables read by region or owner.
 -- Each assertion lists the offending objects, so that a failure names them.
 BEGIN;
-SELECT plan(24);
+SELECT plan(25);
 
 CREATE TEMP VIEW ext_function AS
 SELECT p.oid, p.oid::regprocedure::text AS signature, p.proname, p.prosecdef, p.provolatile, p.prokind,
@@ -57,6 +59,15 @@ SELECT is(ARRAY(SELECT signature FROM ext_function
                                                       WHERE p.oid = ext_function.oid AND l.oid = p.prolang AND l.lanname IN ('c', 'internal'))
                  ORDER BY 1),
           '{}'::text[], 'every SQL and PL/pgSQL function of safeidx pins its search_path too');
+
+-- Not definers, but C switching to another role for safeidx's own code
+-- (src/catalogue/roles.c): granted by role like the rest.
+SELECT is(ARRAY(SELECT signature FROM ext_function
+                 WHERE signature IN ('safeidx.source_cells(text[],text,date,date,text,text[])',
+                                     'safeidx.source_relation(safeidx.source,boolean)',
+                                     'safeidx.filter_sql(regclass,text,name)')
+                   AND public_executes ORDER BY 1),
+          '{}'::text[], 'no C function that runs safeidx''s code as another role is executable by PUBLIC');
 
 -- What PUBLIC may execute reads no table.
 SELECT is(ARRAY(SELECT signature FROM ext_function WHERE public_executes AND provolatile <> 'i' ORDER BY 1),
