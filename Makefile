@@ -43,7 +43,8 @@ OBJS = \
 	src/catalogue/roles.o \
 	src/catalogue/source.o \
 	src/catalogue/filter.o \
-	src/catalogue/source_read.o
+	src/catalogue/source_read.o \
+	src/governance/star.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
 # -Wextra without -Wunused-parameter, which PostgreSQL's own headers (funcapi.h) trip.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
