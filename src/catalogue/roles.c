@@ -11,7 +11,8 @@
  * the (sub)transaction's abort.  Used to read a source as its owner
  * (source_read.c), to resolve its relation and analyse its filter as its
  * owner (source.c, filter.c), and to rank star ratings as safeidx_analyst
- * (star.c).
+ * after reading, as the caller itself with search_path pinned, which
+ * results it may read (star.c).
  */
 #include "safeidx.h"
 
