@@ -40,8 +40,11 @@ OBJS = \
 	src/kernel/groupstats.o \
 	src/kernel/weighted.o \
 	src/kernel/grade.o \
+	src/catalogue/roles.o \
+	src/catalogue/source.o \
 	src/catalogue/filter.o \
-	src/catalogue/source_read.o
+	src/catalogue/source_read.o \
+	src/governance/star.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
 # -Wextra without -Wunused-parameter, which PostgreSQL's own headers (funcapi.h) trip.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror

@@ -20,11 +20,12 @@ CREATE OR REPLACE FUNCTION @extschema@.source_sql(src @extschema@.source, from_d
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    time_type regtype := @extschema@.source_column_type(src.relation::regclass, src.time_column, 'time');
+    rel       regclass := @extschema@.source_relation(src);
+    time_type regtype := @extschema@.source_column_type(rel, src.time_column, 'time');
     lower_bound text;
     upper_bound text;
 BEGIN
-    local_time := @extschema@.local_time_sql(src.relation::regclass, src.time_column, tz);
+    local_time := @extschema@.local_time_sql(rel, src.time_column, tz);
     IF time_type = 'timestamp with time zone'::regtype THEN
         lower_bound := format('(%L::timestamp AT TIME ZONE %L)', from_date, tz);
         upper_bound := format('(%L::timestamp AT TIME ZONE %L)', to_date, tz);
@@ -40,7 +41,7 @@ BEGIN
         value_expr := format('(%s) * coalesce((%L::jsonb ->> %I::text)::float8, 1)', value_expr, src.severity, src.category_column);
     END IF;
     time_condition := format('%I >= %s AND %I < %s', src.time_column, lower_bound, src.time_column, upper_bound);
-    row_filter := coalesce(@extschema@.filter_sql(src.relation::regclass, src.filter, src.owner), 'true');
+    row_filter := coalesce(@extschema@.filter_sql(rel, src.filter, src.owner), 'true');
 END $$;
 COMMENT ON FUNCTION @extschema@.source_sql(@extschema@.source, date, date, text) IS
 'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight), the condition on its time between two local dates and its filter as filter_sql() analysed and deparsed it (true without one)';
@@ -81,7 +82,7 @@ BEGIN
         RAISE EXCEPTION 'sources read together must share their relation, region and time columns and owner'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    rel := to_regclass(src.relation);
+    rel := @extschema@.source_relation(src);        -- as the owner finds it
     IF rel IS NULL THEN
         RAISE EXCEPTION 'relation "%" of source "%" does not exist', src.relation, src.source USING ERRCODE = 'undefined_table';
     END IF;

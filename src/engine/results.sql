@@ -82,7 +82,10 @@ DECLARE
     n        bigint;
     total    bigint := 0;
 BEGIN
-    SELECT * INTO STRICT sc FROM @extschema@.scheme s WHERE s.scheme = compute_results.scheme;
+    SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = compute_results.scheme;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown scheme "%"', compute_results.scheme USING ERRCODE = 'undefined_object';
+    END IF;
     IF NOT compute_results.period = ANY (sc.periods) THEN
         RAISE EXCEPTION 'scheme "%" is not computed by %', sc.scheme, compute_results.period
             USING ERRCODE = 'invalid_parameter_value';
@@ -301,4 +304,4 @@ BEGIN
     RETURN total;
 END $$;
 COMMENT ON FUNCTION @extschema@.compute_results(text, text, date[]) IS
-'recomputes the results of a scheme for the given period starts of one period kind from its cells, each with the version in force at its start; returns the number of region results written';
+'recomputes the results of a scheme for the given period starts of one period kind from its cells, each with the version in force at its start; returns the number of region results written; error 42704 for an unknown scheme';

@@ -217,7 +217,10 @@ DECLARE
     s   @extschema@.release_series;
     rel @extschema@.release;
 BEGIN
-    SELECT * INTO STRICT s FROM @extschema@.release_series x WHERE x.series = freeze_release.series;
+    SELECT * INTO s FROM @extschema@.release_series x WHERE x.series = freeze_release.series;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown release series "%"', freeze_release.series USING ERRCODE = 'undefined_object';
+    END IF;
     SELECT r.version INTO rel.version FROM @extschema@.result r
      WHERE r.scheme = s.scheme AND r.period = s.period AND r.period_start = freeze_release.period_start LIMIT 1;
     IF rel.version IS NULL THEN
@@ -250,7 +253,7 @@ BEGIN
     RETURN rel;
 END $$;
 COMMENT ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text) IS
-'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum (run as safeidx_publisher by publish_release and correct_release)';
+'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum (run as safeidx_publisher by publish_release and correct_release); error 42704 for an unknown series';
 
 -- Publishing and correcting run as safeidx_publisher, the one role that may
 -- add releases; administrators execute them.
