@@ -20,15 +20,7 @@ SELECT current_database() AS db \gset
 
 SELECT plan(68);
 
--- error_of(sql): "SQLSTATE: message" of the error sql raises, or 'no error'
--- (its effects are rolled back either way when it fails).
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/lib/error_of.sql
 -- as_dept / as_other / as_admin: a statement run by that role (dblink_exec's
 -- status, e.g. 'UPDATE 0'); remote errors keep their SQLSTATE.
 \o /dev/null
