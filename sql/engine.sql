@@ -133,18 +133,36 @@ SELECT period, period_start, region_code, value, source_rows FROM cell
 --   c 4/2000 -> 20 -> 100;  e no residents -> no index
 --   s1 10/4000 -> 25, ratio 0.8333 -> (1.2 - 0.8333) / 0.4 = 91.6667
 --   s2 4/2000 -> 20 -> 100;  d 14/6000 -> 23.3333, ratio 0.7778 -> 100
--- Year 2025 (January to March so far), baseline 78 / 6500 x 10,000 = 120:
---   every rate is below 0.8 x 120 = 96 -> 100 (b is highest at 30)
-SELECT period, period_start, region_code, round(index::numeric, 4) AS index, rank_level
+-- Year 2025: theft is delivered through 31 March only, so the year is
+-- incomplete: no value, no index (insufficient data), whatever its rows so
+-- far; the baseline (2024, delivered) is there: 78 / 6500 x 10,000 = 120.
+SELECT period, period_start, region_code, round(index::numeric, 4) AS index, rank_level, status
   FROM index_result WHERE scheme = 'fixq' AND period IN ('quarter', 'year') AND period_start >= '2025-01-01'
  ORDER BY period, period_start, depth, region_code;
-SELECT period, region_code, round(value::numeric, 4) AS value, round(baseline::numeric, 4) AS baseline
+SELECT period, region_code, round(value::numeric, 4) AS value, round(baseline::numeric, 4) AS baseline, status
   FROM indicator_result WHERE scheme = 'fixq' AND period_start = '2025-01-01' AND region_code IN ('d', 's1')
  ORDER BY period, region_code;
+-- No year-over-year warning on a year not delivered.
+SELECT count(*) AS warnings FROM warning WHERE scheme = 'fixq';
+-- The department declares the rest of 2025 delivered with nothing in it (a
+-- quiet feed is complete): refresh recomputes the periods whose
+-- completeness changed, and computes April to December (theft 0).
+--   year 2025, baseline 120: every rate is below 0.8 x 120 = 96 -> 100
+--   (b is highest at 9 / 3000 x 10,000 = 30)
+BEGIN;
+UPDATE source SET delivered_through = '2025-12-31' WHERE source = 'theft';
+SELECT period, periods, first_period, last_period FROM refresh('fixq') ORDER BY period;
+SELECT period, period_start, region_code, round(index::numeric, 4) AS index, rank_level, status
+  FROM index_result WHERE scheme = 'fixq' AND period = 'year' AND period_start = '2025-01-01'
+ ORDER BY depth, region_code;
+SELECT region_code, round(value::numeric, 4) AS value, round(baseline::numeric, 4) AS baseline, status
+  FROM indicator_result WHERE scheme = 'fixq' AND period = 'year' AND period_start = '2025-01-01'
+   AND region_code IN ('d', 's1') ORDER BY region_code;
 -- Year-over-year rises above 30% among communities: theft rates 2024 -> 2025
 --   a 780 -> 10 (fall); b 0 -> 30 and c 0 -> 20 (from 0: +100%); e 0 -> no figure
 SELECT rule, period_start, region_code, value, reference, threshold, detail
   FROM warning WHERE scheme = 'fixq' ORDER BY period_start, region_code;
+ROLLBACK;
 
 -- Count distinct: the number of different kinds of event.  Distinct counts
 -- do not add up, so quarters are counted from the rows, not summed from

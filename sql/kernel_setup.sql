@@ -26,8 +26,9 @@ SELECT p.oid::regprocedure AS not_parallel_safe
 -- functions that count NULL input and the three scoring functions whose NULL
 -- rule parameters take the rule's default (not STRICT); filter_sql, which
 -- reads the catalogue (STABLE); and source_cells, which reads departmental
--- tables (STABLE, and not STRICT: NULL region codes mean all).  Exactly
--- those seven.
+-- tables (STABLE, and not STRICT: NULL region codes mean all); and
+-- compute_results, the results kernel, which writes results (VOLATILE).
+-- Exactly those eight.
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

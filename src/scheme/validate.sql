@@ -9,6 +9,7 @@ RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     other text;
+    gap   record;
 BEGIN
     SELECT o.version INTO other FROM @extschema@.scheme_version o
      WHERE o.scheme = v.scheme AND o.version <> v.version
@@ -17,9 +18,25 @@ BEGIN
         RAISE EXCEPTION 'versions "%" and "%" of scheme "%" are both in force on some dates', v.version, other, v.scheme
             USING ERRCODE = 'exclusion_violation', HINT = 'Close the older version (valid_to) where the newer one starts.';
     END IF;
+    -- no dates left uncovered between this version and the next one, or the
+    -- one before, unless the scheme allows it
+    SELECT g.before, g.after, g.gap_from, g.gap_to INTO gap
+      FROM (SELECT o.version AS before, lead(o.version) OVER w AS after, o.valid_to AS gap_from,
+                   lead(o.valid_from) OVER w AS gap_to
+              FROM @extschema@.scheme_version o WHERE o.scheme = v.scheme
+            WINDOW w AS (ORDER BY o.valid_from)) g
+     WHERE g.gap_to > g.gap_from AND v.version IN (g.before, g.after)
+       AND NOT (SELECT s.allow_version_gaps FROM @extschema@.scheme s WHERE s.scheme = v.scheme)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'versions "%" and "%" of scheme "%" leave [%, %) without a version, so those periods would have no results',
+            gap.before, gap.after, v.scheme, gap.gap_from, gap.gap_to
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Make one version end where the next starts, or set scheme.allow_version_gaps to say the gap is meant.';
+    END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.check_version_dates(@extschema@.scheme_version) IS
-'error 23P01 when another version of the scheme is in force on some of the same dates';
+'error 23P01 when another version of the scheme is in force on some of the same dates, 22023 when dates between it and the next or previous version are left without one (unless the scheme allows gaps)';
 
 -- Parents exist (checked here, not by a foreign key, which pg_dump would
 -- report as circular) and every node reaches the top by parent links.
