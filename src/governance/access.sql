@@ -223,6 +223,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.population_figures(text, date, date), @ext
     @extschema@.report_ranking(@extschema@.release, @extschema@.release, text, text),
     @extschema@.report_warnings(@extschema@.release), @extschema@.report_movers(@extschema@.release, @extschema@.release),
     @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text), @extschema@.verify_chain(text),
+    @extschema@.report_previous_rows(@extschema@.release, @extschema@.release),
     @extschema@.source_delivery(text), @extschema@.period_completeness(text, text, date)
     TO safeidx_analyst;
 
