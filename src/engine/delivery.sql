@@ -34,7 +34,7 @@ SET search_path = pg_catalog, pg_temp AS $$
            ON true;
 $$;
 COMMENT ON FUNCTION @extschema@.source_delivery(text) IS
-'per source of a scheme: the dates its department declared, and the local dates delivered (declared, else from the start of the first period with a row through the day of the last row), within the cells kept and not after today; a period is complete for a source when they cover it, and results are computed no further than the latest';
+'per source of a scheme: the dates its department declared, and the local dates delivered (declared, else from the start of the first period with a row through the day of the last row), within the cells kept and not after today; a period is complete for a source when they cover it (the period in progress: through today, its results provisional), and results are computed no further than the latest';
 
 -- The deliveries of a scheme as a JSON object {source: [from, through]},
 -- recorded by each build (built_range.delivery).

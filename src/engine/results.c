@@ -113,15 +113,21 @@ typedef struct Computation
  * Completeness
  * --------------------------------------------------------------------- */
 
-/* Every source of a leaf delivered the local dates [from, to). */
+/*
+ * Every source of a leaf delivered the local dates [from, to), or, for the
+ * period in progress, [from, today]: its results are then provisional
+ * (index_result.status), computed from every row so far.
+ */
 static bool
 leaf_delivered(const Kernel *k, const KLeaf *leaf, DateADT from, DateADT to)
 {
+	DateADT		last = Min(to - 1, k->today);
+
 	for (int j = 0; j < leaf->nnum + leaf->nden; j++)
 	{
 		const KSource *s = &k->sources[j < leaf->nnum ? leaf->num[j] : leaf->den[j - leaf->nnum]];
 
-		if (!(s->delivered_from <= from && s->delivered_through >= to - 1))
+		if (!(s->delivered_from <= from && s->delivered_through >= last))
 			return false;
 	}
 	return true;

@@ -121,6 +121,7 @@ typedef struct Kernel
 	int			root;			/* its index in codes, -1 without one */
 	int			ncuts;
 	double	   *cuts;			/* grade cut points, best first */
+	DateADT		today;			/* the local date in the scheme's time zone */
 
 	/* the catalogue */
 	int			ncodes;

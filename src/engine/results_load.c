@@ -83,7 +83,8 @@ kernel_load_scheme(Kernel *k, const char *scheme, const char *period)
 	k->period = pstrdup(period);
 	run("SELECT s.population_kind, s.root_region, $2 = ANY (s.periods),"
 		"       (SELECT coalesce(array_agg(b.min_index ORDER BY b.level) FILTER (WHERE b.min_index IS NOT NULL), '{}')"
-		"          FROM %1$s.grade_band b WHERE b.scale = s.grade_scale)"
+		"          FROM %1$s.grade_band b WHERE b.scale = s.grade_scale),"
+		"       (pg_catalog.now() AT TIME ZONE s.time_zone)::date"
 		"  FROM %1$s.scheme s WHERE s.scheme = $1", 2, types, values);
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -95,6 +96,7 @@ kernel_load_scheme(Kernel *k, const char *scheme, const char *period)
 				 errmsg("scheme \"%s\" is not computed by %s", scheme, period)));
 	k->population_kind = col_text(0, 1);
 	k->root_code = col_text(0, 2);
+	k->today = DatumGetDateADT(col(0, 5, &isnull));
 	{
 		ArrayType  *cuts = DatumGetArrayTypeP(col(0, 4, &isnull));
 		Datum	   *elems;
