@@ -46,6 +46,10 @@ OBJS = \
 	src/catalogue/source_read.o \
 	src/engine/results_load.o \
 	src/engine/results_tree.o \
+	src/engine/results_rollup.o \
+	src/engine/results_baseline.o \
+	src/engine/results_score.o \
+	src/engine/results_write.o \
 	src/engine/results.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
 # -Wextra without -Wunused-parameter, which PostgreSQL's own headers (funcapi.h) trip.

@@ -6,8 +6,10 @@
  * A computation covers one scheme, one period kind and a set of period
  * starts.  Everything it needs is loaded once (results_load.c); the cells
  * are then read in period order and each period is rolled up the region
- * tree (results_tree.c); the periods asked for are scored, aggregated,
- * graded, ranked and written (results.c), the others only feed baselines.
+ * tree (results_tree.c, results_rollup.c); the periods asked for are
+ * scored, aggregated, graded and ranked (results_score.c) and written
+ * (results_write.c), the others only feed baselines (results_baseline.c);
+ * results.c plans the periods each version needs and is the entry point.
  */
 #ifndef SAFEIDX_RESULTS_H
 #define SAFEIDX_RESULTS_H
@@ -16,6 +18,7 @@
 
 #include "utils/date.h"
 #include "utils/datetime.h"
+#include "executor/spi.h"
 #include "utils/hsearch.h"
 
 /* Why a leaf indicator of a region and period has no score. */
@@ -145,5 +148,111 @@ extern const char *SCHEMA_NAME;
 extern void tree_at(const Kernel *k, DateADT at, KTree *tree);
 extern int	tree_ancestor(const KTree *tree, int i, int depth);
 extern void tree_free(KTree *tree);
+
+/* ---- the computation of one version (results*.c) ---- */
+
+/* Coverage and min_coverage compare with this tolerance (1/3 * 3 < 1). */
+#define COVERAGE_TOLERANCE 1e-9
+
+/* A period a version needs, and why. */
+typedef struct Needed
+{
+	DateADT		start;
+	bool		asked;			/* its results are computed */
+	bool		kept;			/* a same-period or previous-period baseline reads it */
+	int			uses;			/* asked periods reading it, while kept */
+} Needed;
+
+/* A period rolled up: arrays by tree position i and leaf l (i * nleaves + l). */
+typedef struct Rollup
+{
+	DateADT		start;
+	DateADT		end;			/* the first day after it */
+	KTree		tree;
+	double	   *num_all;		/* numerator sources at and below the region */
+	double	   *den_all;		/* denominator sources at and below */
+	double	   *num_counted;	/* numerator of the residents counted */
+	double	   *own_num;		/* numerator sources coded to the region itself */
+	bool	   *own_has;		/* some own numerator cell has a value */
+	double	   *exposure;		/* by position: residents counted, NaN for none */
+	int		   *missing;		/* by position: lowest-level regions without a figure */
+	double	   *value;			/* the leaf value, NaN for none */
+	uint8	   *status;			/* LeafStatus */
+	bool	   *complete;		/* by leaf: every source delivered the whole period */
+} Rollup;
+
+/* Values of a kept period by region code: ncodes x nleaves, NaN for none. */
+typedef struct Kept
+{
+	DateADT		start;
+	double	   *value;
+	int			uses;
+} Kept;
+
+/* Sums of a calendar year's periods for prior-years baselines, by code. */
+typedef struct YearPool
+{
+	int			year;
+	double	   *num_counted;	/* ncodes x nleaves */
+	double	   *exposure;
+	bool	   *has_exposure;
+	double	   *num_all;
+	double	   *den_all;
+	double	   *value_sum;
+	int		   *periods;		/* periods the region was in the tree */
+	int		   *values;			/* periods with a value */
+} YearPool;
+
+/* The state of one version's computation. */
+typedef struct Computation
+{
+	Kernel	   *k;
+	KVersion   *v;
+	PeriodKind	kind;
+	Needed	   *needed;
+	int			nneeded;
+	Kept	   *kept;
+	int			nkept;
+	YearPool   *pools;
+	int			npools;
+	double	   *population;		/* months x ncodes, NaN for no figure */
+	DateADT		population_first;
+	int			population_months;
+	SPIPlanPtr	cells_plan;
+	SPIPlanPtr	result_plan;
+	SPIPlanPtr	node_plan;
+	int64		written;
+} Computation;
+
+/* A scored period: arrays by position (i), leaf (i * nleaves + l) or node
+ * (i * nnodes + node), NaN for no value, rank 0 for none. */
+typedef struct Scored
+{
+	double	   *baseline;
+	double	   *score;
+	double	   *unrounded;		/* the index as computed */
+	double	   *index;			/* as published (index_decimals) */
+	double	   *coverage;
+	int		   *rank_siblings;
+	int		   *rank_level;
+	bool		complete;		/* every source delivered the whole period */
+} Scored;
+
+/* results_rollup.c */
+extern bool leaf_delivered(const Kernel *k, const KLeaf *leaf, DateADT from, DateADT to);
+extern void roll_up(Computation *c, Rollup *r);
+
+/* results_baseline.c */
+extern void keep_values(Computation *c, const Rollup *r, int uses);
+extern void release_kept(Computation *c, DateADT start);
+extern void pool_period(Computation *c, const Rollup *r);
+extern double baseline_of(Computation *c, const Rollup *r, int i, int l);
+
+/* results_score.c */
+extern void score_period(Computation *c, Rollup *r);
+
+/* results_write.c */
+extern void prepare_writes(Computation *c);
+extern void write_period(Computation *c, const Rollup *r, const Scored *s);
 
 #endif							/* SAFEIDX_RESULTS_H */
