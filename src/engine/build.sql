@@ -223,7 +223,15 @@ BEGIN
     SELECT coalesce(spans, '{}') || coalesce(array_agg(x.d * daterange(br.cells_from, new_cells_to)), '{}')
       INTO spans FROM unnest(@extschema@.delivery_spans(br.delivery, snapshot)) x(d)
      WHERE NOT isempty(x.d * daterange(br.cells_from, new_cells_to));
-    new_to := greatest(br.results_to, least(new_to, coalesce(@extschema@.latest_delivery(snapshot) + 1, br.results_to)));
+    -- as rebuild() does: when that date has moved back (the latest rows
+    -- deleted or redated, a declaration corrected), the periods starting
+    -- after it are not recomputed but removed
+    new_to := greatest(br.results_from,
+                       least(new_to, coalesce(@extschema@.latest_delivery(snapshot) + 1, br.results_from)));
+    IF new_to < br.results_to THEN
+        DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
+        DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
+    END IF;
     SELECT jsonb_object_agg(k, @extschema@.periods_to_refresh(k, spans, @extschema@.lookback_years(sc.scheme),
                                                               br.results_from, br.results_to, new_to))
       INTO plan FROM unnest(sc.periods) k;
@@ -231,4 +239,4 @@ BEGIN
     RETURN QUERY SELECT * FROM @extschema@.compute_planned(sc, plan, 'refresh', started, nchanges, ncells);
 END $$;
 COMMENT ON FUNCTION @extschema@.refresh(text) IS
-'brings a built scheme up to date: recomputes the cells of the region codes and dates changed in the departmental tables since the last refresh (late rows included), then the results of the periods whose cells, baselines or completeness (what the sources delivered) changed, and computes new periods up to today but none after the latest date a source has delivered; one row per period kind';
+'brings a built scheme up to date: recomputes the cells of the region codes and dates changed in the departmental tables since the last refresh (late rows included), then the results of the periods whose cells, baselines or completeness (what the sources delivered) changed, and computes new periods up to today but none after the latest date a source has delivered (removing those starting after it when it has moved back, as a rebuild has none); one row per period kind';
