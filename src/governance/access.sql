@@ -294,7 +294,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.local_time_sql(regclass, name, text), @ext
     TO safeidx_capture;
 GRANT INSERT ON @extschema@.release, @extschema@.release_result, @extschema@.release_indicator TO safeidx_publisher;
 GRANT EXECUTE ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text, text),
-    @extschema@.period_completeness(text, text, date),
+    @extschema@.period_completeness(text, text, date), @extschema@.delivery_snapshot(text),
+    @extschema@.source_delivery(text),
     @extschema@.release_result_rows(text, text, date), @extschema@.release_indicator_rows(text, text, date),
     @extschema@.release_digest(@extschema@.release)
     TO safeidx_publisher;

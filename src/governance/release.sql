@@ -236,6 +236,15 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run safeidx.refresh() first, so that the release holds every row received.';
     END IF;
+    IF EXISTS (SELECT FROM @extschema@.built_range b,
+                      unnest(@extschema@.delivery_spans(b.delivery, @extschema@.delivery_snapshot(s.scheme))) d
+                WHERE b.scheme = s.scheme
+                  AND d && daterange(period_start, @extschema@.period_end(s.period, period_start))) THEN
+        RAISE EXCEPTION 'what the sources of scheme "%" have delivered of the % starting % changed since its last refresh',
+                        s.scheme, s.period, period_start
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run safeidx.refresh() first, so that the release says how complete the period is.';
+    END IF;
     INSERT INTO @extschema@.release_result
     SELECT s.series, number, revision, r.* FROM @extschema@.release_result_rows(s.scheme, s.period, period_start) r;
     INSERT INTO @extschema@.release_indicator
@@ -257,7 +266,7 @@ BEGIN
     RETURN rel;
 END $$;
 COMMENT ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text, text) IS
-'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum (run as safeidx_publisher by publish_release and correct_release)';
+'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum; refuses when the scheme has changes or deliveries of the period not yet refreshed (55000) (run as safeidx_publisher by publish_release and correct_release)';
 
 -- Whether the results of a period can be published as they are: complete
 -- (every source delivered the whole period, which has ended), provisional
