@@ -42,8 +42,11 @@ OBJS = \
 	src/kernel/grade.o \
 	src/kernel/period.o \
 	src/kernel/rounding.o \
+	src/catalogue/roles.o \
+	src/catalogue/source.o \
 	src/catalogue/filter.o \
 	src/catalogue/source_read.o \
+	src/governance/star.o \
 	src/engine/results_load.o \
 	src/engine/results_tree.o \
 	src/engine/results_rollup.o \

@@ -28,6 +28,10 @@ SELECT publish_release('fix_monthly', '2025-06-01');
 SELECT publish_release('fix_monthly', '2030-01-01');
 SELECT publish_release('fix_monthly', '2025-03-15');
 SELECT publish_release('nosuch', '2025-03-01');
+\echo :LAST_ERROR_SQLSTATE
+-- freeze_release, which publish_release and correct_release run, on its own
+SELECT freeze_release('nosuch', 1, 1, '2025-03-01', NULL, 'complete');
+\echo :LAST_ERROR_SQLSTATE
 
 -- Release 22 holds February as computed in engine.sql: d 12.5722, s1 30, s2 0.
 SELECT region_code, round(index::numeric, 4) AS index, grade_level, rank_level

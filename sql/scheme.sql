@@ -125,6 +125,11 @@ SELECT version, node, parent_node, weight, direction, sources, scoring, baseline
 SELECT * FROM refresh('anning');
 SELECT * FROM refresh('nosuch');
 SELECT * FROM rebuild('nosuch', '2025-01-01');
+-- the steps of rebuild() and refresh() on their own: 42704 too
+SELECT build_cells('nosuch', '2025-01-01', '2025-02-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT compute_results('nosuch', 'month', '{2025-01-01}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM rebuild('anning', '2025-03-01', '2025-03-01');
 SELECT mark_changed('nosuch', '2025-01-01', '2025-02-01');
 SELECT mark_changed('theft', '2025-02-01', '2025-01-01');

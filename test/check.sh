@@ -20,8 +20,10 @@
 #        headless Chromium), upgrade (ALTER EXTENSION safeidx UPDATE from
 #        0.1.0 against a fresh install), security_escalation,
 #        security_roles and security_release (with LOGIN roles of their
-#        own, dropped at exit), subnormal.  Their companion files
-#        test/tap/*.sql are not run on their own;
+#        own, dropped at exit), subnormal, and the short versions of the
+#        reliability checks (test/reliability/, doc/reliability.md:
+#        sqlsmith, valgrind, pgbench, kill9), each on a cluster of its own.
+#        Their companion files test/tap/*.sql are not run on their own;
 #      - test/pgtap/*.sql ($SAFEIDX_PGTAP_DIR): pgTAP files, each alone in a
 #        fresh database "tap_<file name>" created from one template, so that
 #        no file sees what another did.  The template, safeidx_tap_template,

@@ -3,8 +3,9 @@
  *		A source's filter, analysed and never trial-run.
  *
  * filter_sql(relation, filter, owner) parses the filter as the WHERE clause
- * of a query over the relation and analyses it, with search_path pinned to
- * pg_catalog and pg_temp as when the source is read: it must be one boolean
+ * of a query over the relation and analyses it as the source's owner (names
+ * resolve with its rights, not the caller's), with search_path pinned to
+ * pg_catalog and pg_temp, as when the source is read: it must be one boolean
  * expression over the relation's columns, with no subquery, aggregate,
  * window or set-returning function, only immutable functions and operators
  * (so that cells depend on the rows alone) that the source's owner may
@@ -26,7 +27,6 @@
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/ruleutils.h"
@@ -223,18 +223,17 @@ filter_sql(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	char	   *filter = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	Oid			owner = get_role_oid(NameStr(*PG_GETARG_NAME(2)), false);
-	int			nest = NewGUCNestLevel();
+	AsRole		saved;
 	char	   *sql;
 
 	if (get_rel_name(relid) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
-	/* names resolve as when the source is read */
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	/* names resolve as when the source is read: as the owner */
+	as_role_begin(&saved, owner);
 	sql = analysed_filter(relid, filter, owner);
-	AtEOXact_GUC(true, nest);
+	as_role_end(&saved);
 	PG_RETURN_TEXT_P(cstring_to_text(sql));
 }
 

@@ -21,7 +21,13 @@ BEGIN
     FOREACH r IN ARRAY ARRAY['safeidx_admin', 'safeidx_department', 'safeidx_analyst', 'safeidx_official',
                              'safeidx_public', 'safeidx_capture', 'safeidx_publisher'] LOOP
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+            -- another database of the cluster may install safeidx at the
+            -- same moment and make the role first
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+            EXCEPTION WHEN unique_violation OR duplicate_object THEN
+                NULL;
+            END;
         END IF;
     END LOOP;
 END $$;

@@ -100,24 +100,34 @@ END $$;
 COMMENT ON FUNCTION @extschema@.check_source_columns(@extschema@.source, regclass) IS
 'error unless the columns a source names exist (42703), have built-in types (42804: region text or integer, time timestamptz, timestamp, date or an integer year, summed measure numeric) and its owner may read them (42501)';
 
+-- The relation a source names, found as its owner finds it (C: the owner,
+-- not the caller, needs USAGE on the schema).
+CREATE OR REPLACE FUNCTION @extschema@.source_relation(src @extschema@.source, missing_ok boolean DEFAULT false)
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'source_relation'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.source_relation(@extschema@.source, boolean) IS
+'the relation a source names, resolved with its owner''s rights and search_path pg_catalog, pg_temp, whoever calls: NULL when there is none; error 42704 when the owner no longer exists, 42501 when it may not use the relation''s schema (NULL for both with missing_ok)';
+
 -- Validation when a source is defined or changed: who may own it, what it
--- names, its filter.
+-- names (found as the owner finds it), its filter.
 CREATE OR REPLACE FUNCTION @extschema@.source_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    rel regclass := to_regclass(NEW.relation);
+    rel regclass;
     bad text;
 BEGIN
-    IF rel IS NULL THEN
-        RAISE EXCEPTION 'relation "%" of source "%" does not exist', NEW.relation, NEW.source
-            USING ERRCODE = 'undefined_table', HINT = 'Give a schema-qualified table or view name.';
-    END IF;
-    NEW.relation := rel::text;
     IF NOT @extschema@.is_member_of(NEW.owner) THEN
         RAISE EXCEPTION 'source "%" cannot be owned by role %: you are not a member of it', NEW.source, NEW.owner
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'A source is read with its owner''s rights; own it yourself (the default) or as a role you belong to.';
     END IF;
+    rel := @extschema@.source_relation(NEW);
+    IF rel IS NULL THEN
+        RAISE EXCEPTION 'relation "%" of source "%" does not exist', NEW.relation, NEW.source
+            USING ERRCODE = 'undefined_table', HINT = 'Give a schema-qualified table or view name.';
+    END IF;
+    NEW.relation := rel::text;
     PERFORM @extschema@.check_source_columns(NEW, rel);
     IF NEW.severity IS NOT NULL THEN
         SELECT key INTO bad FROM jsonb_each(NEW.severity)

@@ -22,7 +22,6 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 /* The schema safeidx is installed in (this function's), for the SQL run here. */
@@ -53,9 +52,10 @@ cells_query(FunctionCallInfo fcinfo, Oid *owner)
 }
 
 /*
- * Runs the query as the owner, restricted, with search_path pinned; the
- * user, security context and settings are restored after it (and by the
- * (sub)transaction's abort on error, as for REFRESH MATERIALIZED VIEW).
+ * Runs the query as the owner, restricted, with search_path pinned
+ * (roles.c); the user, security context and settings are restored after it
+ * (and by the (sub)transaction's abort on error, as for REFRESH
+ * MATERIALIZED VIEW).
  */
 static void
 run_as_owner(const char *sql, Oid owner, FunctionCallInfo fcinfo)
@@ -63,19 +63,12 @@ run_as_owner(const char *sql, Oid owner, FunctionCallInfo fcinfo)
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		values[1] = {PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5)};
 	char		nulls[1] = {PG_ARGISNULL(5) ? 'n' : ' '};
-	Oid			save_userid;
-	int			save_sec_context;
-	int			save_nestlevel;
+	AsRole		saved;
 	int			status;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	as_role_begin(&saved, owner);
 	status = SPI_execute_with_args(sql, 1, argtypes, values, nulls, true, 0);
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	as_role_end(&saved);
 	if (status != SPI_OK_SELECT)
 		elog(ERROR, "reading a source failed: %s", SPI_result_code_string(status));
 }

@@ -33,12 +33,13 @@ CREATE OR REPLACE FUNCTION @extschema@.source_sql(src @extschema@.source, from_d
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    time_type regtype := @extschema@.source_column_type(src.relation::regclass, src.time_column, 'time');
+    rel       regclass := @extschema@.source_relation(src);
+    time_type regtype := @extschema@.source_column_type(rel, src.time_column, 'time');
     lower_bound text;
     upper_bound text;
 BEGIN
-    local_time := @extschema@.local_time_sql(src.relation::regclass, src.time_column, tz);
-    IF @extschema@.is_year_column(src.relation::regclass, src.time_column) THEN
+    local_time := @extschema@.local_time_sql(rel, src.time_column, tz);
+    IF @extschema@.is_year_column(rel, src.time_column) THEN
         -- the years starting in [from, to)
         lower_bound := (extract(year FROM from_date) + CASE WHEN from_date = date_trunc('year', from_date) THEN 0 ELSE 1 END)::text;
         upper_bound := (extract(year FROM to_date) + CASE WHEN to_date = date_trunc('year', to_date) THEN 0 ELSE 1 END)::text;
@@ -58,7 +59,7 @@ BEGIN
         value_expr := format('(%s) * coalesce((%L::jsonb ->> %I::text)::numeric, 1)', value_expr, src.severity, src.category_column);
     END IF;
     time_condition := format('%I >= %s AND %I < %s', src.time_column, lower_bound, src.time_column, upper_bound);
-    row_filter := coalesce(@extschema@.filter_sql(src.relation::regclass, src.filter, src.owner), 'true');
+    row_filter := coalesce(@extschema@.filter_sql(rel, src.filter, src.owner), 'true');
 END $$;
 COMMENT ON FUNCTION @extschema@.source_sql(@extschema@.source, date, date, text) IS
 'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight, as numeric), the condition on its time between two local dates (an integer year column: the years starting between them) and its filter as filter_sql() analysed and deparsed it (true without one)';
@@ -99,7 +100,7 @@ BEGIN
         RAISE EXCEPTION 'sources read together must share their relation, region and time columns and owner'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    rel := to_regclass(src.relation);
+    rel := @extschema@.source_relation(src);        -- as the owner finds it
     IF rel IS NULL THEN
         RAISE EXCEPTION 'relation "%" of source "%" does not exist', src.relation, src.source USING ERRCODE = 'undefined_table';
     END IF;

@@ -118,6 +118,17 @@ CREATE OR REPLACE TRIGGER region_changes_update AFTER UPDATE ON @extschema@.regi
 CREATE OR REPLACE TRIGGER region_changes_delete AFTER DELETE ON @extschema@.region
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
 
+-- Whether the current role may install capture on a table: TRIGGER on it,
+-- and USAGE on its schema to name it.
+CREATE OR REPLACE FUNCTION @extschema@.may_capture(relation regclass)
+RETURNS boolean LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT has_table_privilege(relation, 'TRIGGER')
+           AND has_schema_privilege((SELECT c.relnamespace FROM pg_class c WHERE c.oid = relation), 'USAGE');
+$$;
+COMMENT ON FUNCTION @extschema@.may_capture(regclass) IS
+'whether the current role may install safeidx''s change capture on a table: TRIGGER on it and USAGE on its schema';
+
 CREATE OR REPLACE FUNCTION @extschema@.capture(relation regclass)
 RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -127,7 +138,7 @@ BEGIN
     IF kind NOT IN ('r', 'p') THEN
         RETURN false;       -- views, foreign tables: use safeidx.mark_changed()
     END IF;
-    IF NOT has_table_privilege(relation, 'TRIGGER') THEN
+    IF NOT @extschema@.may_capture(relation) THEN
         RAISE EXCEPTION 'you may not install safeidx''s change capture on %', relation
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'The table''s owner (or a role with TRIGGER on it and safeidx_department) runs safeidx.capture() once.';
@@ -151,17 +162,22 @@ COMMENT ON FUNCTION @extschema@.capture(regclass) IS
 -- Capture on every table a scheme reads, where the caller may install it;
 -- a table whose changes are not captured (its owner has to run capture()
 -- once) is named in a warning: its changes reach refresh only by
--- mark_changed() until then.
+-- mark_changed() until then.  The tables are found as their sources'
+-- owners find them, so the caller needs no USAGE on the departments'
+-- schemas; a source its owner cannot find (no such table, an owner gone or
+-- without USAGE) is passed over: reading it says why.
 CREATE OR REPLACE FUNCTION @extschema@.capture_scheme(scheme text)
 RETURNS integer LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rel regclass;
     uncaptured integer := 0;
 BEGIN
-    FOR rel IN SELECT DISTINCT to_regclass(x.relation) FROM @extschema@.scheme_sources(capture_scheme.scheme) x
-                WHERE (SELECT c.relkind FROM pg_class c WHERE c.oid = to_regclass(x.relation)) IN ('r', 'p')
+    FOR rel IN SELECT DISTINCT c.oid::regclass
+                 FROM @extschema@.scheme_sources(capture_scheme.scheme) x
+                 JOIN pg_class c ON c.oid = @extschema@.source_relation(x, missing_ok => true)
+                WHERE c.relkind IN ('r', 'p')
                 ORDER BY 1 LOOP
-        IF has_table_privilege(rel, 'TRIGGER') THEN
+        IF @extschema@.may_capture(rel) THEN
             PERFORM @extschema@.capture(rel);
         ELSIF NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = 'safeidx_capture_insert') THEN
             RAISE WARNING 'changes to % are not captured: you may not install the capture triggers there', rel

@@ -49,7 +49,10 @@ DECLARE
     n      bigint;
     total  bigint := 0;
 BEGIN
-    SELECT * INTO STRICT sc FROM @extschema@.scheme s WHERE s.scheme = build_cells.scheme;
+    SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = build_cells.scheme;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown scheme "%"', build_cells.scheme USING ERRCODE = 'undefined_object';
+    END IF;
     finest := @extschema@.finest_period(sc.periods);
     FOREACH kind IN ARRAY @extschema@.finest_first(sc.periods) LOOP
         lo := date_trunc(kind, from_date)::date;
@@ -94,4 +97,4 @@ BEGIN
     RETURN total;
 END $$;
 COMMENT ON FUNCTION @extschema@.build_cells(text, date, date, text[]) IS
-'recomputes the cells of a scheme from the departmental tables for local dates [from, to) and the given region codes (NULL: all), reading each table once at the finest period kind for all its sources of one owner, with that owner''s rights (source_cells); returns the number of cells written';
+'recomputes the cells of a scheme from the departmental tables for local dates [from, to) and the given region codes (NULL: all), reading each table once at the finest period kind for all its sources of one owner, with that owner''s rights (source_cells); returns the number of cells written; error 42704 for an unknown scheme';

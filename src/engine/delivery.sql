@@ -16,9 +16,13 @@ SET search_path = pg_catalog, pg_temp AS $$
           FROM @extschema@.scheme s WHERE s.scheme = source_delivery.scheme),
     srcs AS (
         SELECT DISTINCT x.source FROM @extschema@.indicator_source x WHERE x.scheme = source_delivery.scheme)
+    -- (greatest and least skip NULLs: a source that declared nothing and has
+    -- no row has delivered nothing, not the whole range)
     SELECT src.source, src.delivered_from, src.delivered_through,
-           greatest(coalesce(src.delivered_from, first_cell.period_start), b.cells_from),
-           least(coalesce(src.delivered_through, last_cell.last_day), b.cells_to - 1, sc.today)
+           CASE WHEN coalesce(src.delivered_through, last_cell.last_day) IS NOT NULL
+                THEN greatest(coalesce(src.delivered_from, first_cell.period_start), b.cells_from) END,
+           CASE WHEN coalesce(src.delivered_through, last_cell.last_day) IS NOT NULL
+                THEN least(coalesce(src.delivered_through, last_cell.last_day), b.cells_to - 1, sc.today) END
       FROM sc CROSS JOIN srcs
       JOIN @extschema@.source src ON src.source = srcs.source
       LEFT JOIN @extschema@.built_range b ON b.scheme = sc.scheme

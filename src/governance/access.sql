@@ -208,9 +208,12 @@ BEGIN
     END IF;
 END $$;
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO safeidx_analyst;
+-- Dashboards' helpers; star_rating_rows() (what star_rating shows) returns
+-- the caller's own rows, ranked among every unit.
 GRANT EXECUTE ON FUNCTION @extschema@.grade(float8, text), @extschema@.regions_at(date),
     @extschema@.version_at(text, date), @extschema@.star_history(text, text), @extschema@.notices_overdue(date),
-    @extschema@.is_member_of(name), @extschema@.reads_all_regions(), @extschema@.visible_regions()
+    @extschema@.is_member_of(name), @extschema@.reads_all_regions(), @extschema@.visible_regions(),
+    @extschema@.star_rating_rows()
     TO safeidx_analyst, safeidx_official;
 -- What reads tables an official may not read (population, sources) or needs
 -- every row of a release (its checksum, the chain, the report, which checks
@@ -229,6 +232,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.population_figures(text, date, date), @ext
 
 -- Officials: the results, warnings, stars, notices and releases of their
 -- regions (row-level security), and the steps a unit takes on a notice.
+-- Not star_rating_all, which would rank among their own regions only.
 GRANT SELECT ON @extschema@.result, @extschema@.result_node, @extschema@.region, @extschema@.scheme,
     @extschema@.scheme_version, @extschema@.indicator, @extschema@.grade_scale, @extschema@.grade_band,
     @extschema@.warning_rule, @extschema@.star_rule, @extschema@.award_rule, @extschema@.notice, @extschema@.notice_log,
@@ -254,9 +258,9 @@ GRANT EXECUTE ON FUNCTION @extschema@.capture(regclass), @extschema@.capture_cha
     @extschema@.source_cells(text[], text, date, date, text, text[]),
     @extschema@.source_cells_sql(text[], text, date, date, text), @extschema@.source_sql(@extschema@.source, date, date, text),
     @extschema@.filter_sql(regclass, text, name), @extschema@.check_source_columns(@extschema@.source, regclass),
+    @extschema@.source_relation(@extschema@.source, boolean), @extschema@.may_capture(regclass),
     @extschema@.source_column_type(regclass, name, text), @extschema@.local_time_sql(regclass, name, text),
-    @extschema@.is_year_column(regclass, name), @extschema@.is_member_of(name), @extschema@.reads_all_regions(),
-    @extschema@.source_delivery(text)
+    @extschema@.is_year_column(regclass, name), @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_department, safeidx_admin;
 
 -- Administrators: the catalogue, the rules, building, publishing, notices.

@@ -223,7 +223,10 @@ DECLARE
     s   @extschema@.release_series;
     rel @extschema@.release;
 BEGIN
-    SELECT * INTO STRICT s FROM @extschema@.release_series x WHERE x.series = freeze_release.series;
+    SELECT * INTO s FROM @extschema@.release_series x WHERE x.series = freeze_release.series;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown release series "%"', freeze_release.series USING ERRCODE = 'undefined_object';
+    END IF;
     SELECT r.version INTO rel.version FROM @extschema@.result r
      WHERE r.scheme = s.scheme AND r.period = s.period AND r.period_start = freeze_release.period_start LIMIT 1;
     IF rel.version IS NULL THEN
@@ -266,7 +269,7 @@ BEGIN
     RETURN rel;
 END $$;
 COMMENT ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text, text) IS
-'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum; refuses when the scheme has changes or deliveries of the period not yet refreshed (55000) (run as safeidx_publisher by publish_release and correct_release)';
+'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum; refuses when the scheme has changes or deliveries of the period not yet refreshed (55000) (run as safeidx_publisher by publish_release and correct_release); error 42704 for an unknown series';
 
 -- Whether the results of a period can be published as they are: complete
 -- (every source delivered the whole period, which has ended), provisional

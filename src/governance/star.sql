@@ -185,7 +185,12 @@ $$;
 COMMENT ON FUNCTION @extschema@.star_number(float8) IS
 'a number for the explanations of star_rating and award: rounded to 4 decimals, trailing zeros dropped';
 
-CREATE OR REPLACE VIEW @extschema@.star_rating WITH (security_invoker = true) AS
+-- The star ratings of the units whose results the reader sees, each ranked
+-- among the units of its class that the reader sees: for analysts, every
+-- unit.  An official sees its subtree's results only (row-level security),
+-- and this view would rank among them; star_rating gives every reader the
+-- ranks among every unit, through star_rating_rows() (star.c).
+CREATE OR REPLACE VIEW @extschema@.star_rating_all WITH (security_invoker = true) AS
 WITH unit AS (
     SELECT s.scheme, s.rule, s.method, s.thresholds, s.shares, s.ranks, s.min_coverage, s.min_index,
            s.exclude_warning_rules, s.exclude_severities,
@@ -265,8 +270,26 @@ SELECT s.scheme, s.rule, s.period, s.period_start, s.period_end, s.region_code, 
                        s.ranks[cardinality(s.ranks)])
        END AS reason
   FROM starred s;
+COMMENT ON VIEW @extschema@.star_rating_all IS
+'star ratings as star_rating gives them, but ranked among the units whose results the reader sees (security_invoker): every unit for analysts; star_rating reads it as safeidx_analyst for every reader (star_rating_rows)';
+
+-- The rows of star_rating_all for the results the caller reads, ranked
+-- among every unit: C, read as safeidx_analyst for a caller that does not
+-- read every result (star.c).
+CREATE OR REPLACE FUNCTION @extschema@.star_rating_rows()
+RETURNS SETOF @extschema@.star_rating_all
+AS 'MODULE_PATHNAME', 'star_rating_rows'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.star_rating_rows() IS
+'the star ratings of the units and periods whose results the caller reads, each ranked among every unit of its class: star_rating_all read with the caller''s rights when it reads every result, else read as safeidx_analyst (in a security-restricted operation) and kept to the keys of the rows of result the caller reads';
+
+CREATE OR REPLACE VIEW @extschema@.star_rating WITH (security_invoker = true) AS
+SELECT s.scheme, s.rule, s.period, s.period_start, s.period_end, s.region_code, s.region_zh, s.region_kind,
+       s.depth, s.parent_code, s.class, s.index, s.coverage, s.rank_in_class, s.class_units,
+       s.eligible, s.eligible_rank, s.eligible_units, s.stars, s.reason
+  FROM @extschema@.star_rating_rows() s;
 COMMENT ON VIEW @extschema@.star_rating IS
-'star ratings per star rule, period and unit: the unit''s class, index, coverage, rank in its class (all units with an index; ties share a rank), whether it is eligible (an index, no barring warning in an overlapping period, coverage and index at least the rule''s minimums), its rank among the eligible units of its class (the ranking rank methods use), stars (0 = not rated) and the reason when not rated; an index or coverage equal to a limit to 9 decimals reaches it, tied units share the better rank and so the higher stars';
+'star ratings per star rule, period and unit, for the units whose results the reader reads (an official: its subtree), every rank and count taken among all the units of the class: the unit''s class, index, coverage, rank in its class (all units with an index; ties share a rank), whether it is eligible (an index, no barring warning in an overlapping period, coverage and index at least the rule''s minimums), its rank among the eligible units of its class (the ranking rank methods use), stars (0 = not rated) and the reason when not rated; an index or coverage equal to a limit to 9 decimals reaches it, tied units share the better rank and so the higher stars';
 COMMENT ON COLUMN @extschema@.star_rating.class IS 'the class ranked separately: the key of the rule''s classes holding the region kind, else the kind itself';
 COMMENT ON COLUMN @extschema@.star_rating.rank_in_class IS 'competition rank (1 = best, ties share) among the units of the class that have an index';
 COMMENT ON COLUMN @extschema@.star_rating.class_units IS 'units of the class that have an index';

@@ -2,8 +2,8 @@
  * safeidx.h
  *		Declarations shared by safeidx's C files: argument checks, the
  *		generic text/binary form of the summary types, the Poisson interval
- *		used by the rate accessors, the group summary and the registry of
- *		scoring rules.
+ *		used by the rate accessors, the group summary, the registry of
+ *		scoring rules and running safeidx's own code as another role.
  */
 #ifndef SAFEIDX_H
 #define SAFEIDX_H
@@ -188,5 +188,19 @@ extern void scoring_args_from_jsonb(const ScoringRule *rule, Jsonb *params,
 									ScoringArgs *args);
 extern void scoring_args_from_call(const ScoringRule *rule, FunctionCallInfo fcinfo,
 								   const int *argnos, ScoringArgs *args);
+
+/*
+ * roles.c: run safeidx's own code as another role, in a security-restricted
+ * operation with search_path pinned, and back.
+ */
+typedef struct AsRole
+{
+	Oid			user;			/* the caller's, restored by as_role_end */
+	int			sec_context;
+	int			nest_level;		/* of the settings pinned */
+} AsRole;
+
+extern void as_role_begin(AsRole *saved, Oid role);
+extern void as_role_end(AsRole *saved);
 
 #endif							/* SAFEIDX_H */

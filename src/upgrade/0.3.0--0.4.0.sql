@@ -3,6 +3,35 @@
 -- deterministic results).  Run by every upgrade script from 0.3.0 or
 -- earlier, before the code of the version upgraded to (doc/upgrades.md).
 
+-- The result views gain columns (status, index_unrounded, completeness)
+-- where CREATE OR REPLACE VIEW cannot add them: they are dropped here and
+-- created again by the code that follows (an upgrade from before 0.2.0 has
+-- dropped them already).  Views of the user's built on them would block
+-- that, so they are named first.
+DO $$
+DECLARE
+    blocking text;
+BEGIN
+    SELECT string_agg(DISTINCT r.ev_class::regclass::text, ', ') INTO blocking
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND r.oid = d.objid
+      JOIN pg_catalog.pg_class v ON v.oid = d.refobjid
+     WHERE v.relnamespace = '@extschema@'::regnamespace AND v.relkind = 'v'
+       AND r.ev_class <> v.oid
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e
+                        WHERE e.classid = 'pg_catalog.pg_class'::regclass AND e.objid = r.ev_class AND e.deptype = 'e');
+    IF blocking IS NOT NULL THEN
+        RAISE EXCEPTION 'safeidx 0.4.0 re-creates its views, but these depend on them: %', blocking
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Save their definitions, drop them, run ALTER EXTENSION safeidx UPDATE, then create them again.';
+    END IF;
+END $$;
+DROP VIEW IF EXISTS @extschema@.award, @extschema@.star_rating;
+DROP FUNCTION IF EXISTS @extschema@.star_rating_rows();   -- returns rows of star_rating_all
+DROP VIEW IF EXISTS @extschema@.star_rating_all, @extschema@.warning, @extschema@.notice_overdue,
+          @extschema@.notice_status, @extschema@.public_result, @extschema@.index_result,
+          @extschema@.indicator_result, @extschema@.node_result, @extschema@.unknown_region_rows;
+
 -- Schemes may cover one region subtree; gaps between versions are errors
 -- unless allowed.
 ALTER TABLE @extschema@.scheme ADD COLUMN root_region text;

@@ -10,8 +10,8 @@
 -- It prints one progress line per measurement and leaves the results in
 -- bench.engine_timing (every measurement) and bench.engine_result (the table
 -- test/bench.sh prints).  It changes the database: it loads the example
--- schemes (with their indexes on the time columns), builds them (change-capture
--- triggers on the departmental tables) and inserts 1,000 police incidents.
+-- schemes, builds them (change-capture triggers on the departmental tables)
+-- and inserts 1,000 police incidents.
 --
 -- The measurements (local dates in the scheme's time zone, Asia/Shanghai):
 --   e1  raw scan: SELECT count(*) of every departmental table Wuchang reads,

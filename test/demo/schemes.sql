@@ -24,13 +24,8 @@ SELECT region_code, 'year', make_date(year, 1, 1), 'registered', registered FROM
  WHERE registered IS NOT NULL;
 
 -- Departmental tables, read in place.  Incremental refresh reads them by
--- time: an index on the time column keeps it cheap.
-CREATE INDEX IF NOT EXISTS police_incident_reported_at ON demo.police_incident (reported_at);
-CREATE INDEX IF NOT EXISTS fire_alarm_alarm_at ON demo.fire_alarm (alarm_at);
-CREATE INDEX IF NOT EXISTS complaint_received_at ON demo.complaint (received_at);
-CREATE INDEX IF NOT EXISTS mediation_opened_at ON demo.mediation (opened_at);
-CREATE INDEX IF NOT EXISTS worksafety_incident_occurred_at ON demo.worksafety_incident (occurred_at);
-CREATE INDEX IF NOT EXISTS traffic_accident_occurred_at ON demo.traffic_accident (occurred_at);
+-- time: the index each department keeps on its table's time column
+-- (test/demo/city.sql, <table>_<time column>_idx) keeps it cheap.
 
 INSERT INTO safeidx.source (source, relation, region_column, time_column, filter, description) VALUES
     ('police_four_category', 'demo.police_incident', 'community_code', 'reported_at',

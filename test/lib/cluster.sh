@@ -17,6 +17,12 @@
 #
 # The current directory is the repo root afterwards.
 #
+# With SAFEIDX_CLUSTER_FUNCTIONS_ONLY=1 it does only step 0 and defines the
+# functions: no packages, build, cluster or traps.  For a test run by
+# test/check.sh (which did steps 1 and 2) that needs a cluster of its own (one
+# it may crash, or one under valgrind): it calls safeidx_start_cluster and
+# arranges for safeidx_teardown to run at its exit.
+#
 # Environment (optional):
 #   SAFEIDX_PG_PREFIX  a directory for a private copy of the PostgreSQL 15
 #                     installation (binaries, share, lib; headers linked), made
@@ -25,12 +31,26 @@
 #                     build and test at once without replacing each other's
 #                     safeidx.so.  PostgreSQL finds its files relative to its
 #                     binaries, so the copy works from any directory.
+# Settings of safeidx_start_cluster (optional):
+#   SAFEIDX_PG_WRAPPER  a command prefix (words split on blanks) that runs the
+#                     server: pg_ctl starts (pg_ctl -p) a script in the
+#                     cluster's directory that execs WRAPPER... postgres ARGS,
+#                     as user safeidx (e.g. valgrind with its options; the
+#                     files they name must be readable by that user).
+#   SAFEIDX_PG_CONF   lines appended to postgresql.conf after the cluster's own.
+#   SAFEIDX_PG_CRON   0: no pg_cron (not preloaded; CREATE EXTENSION pg_cron is
+#                     not possible then).  Default 1.
+#   SAFEIDX_PG_START_TIMEOUT  seconds pg_ctl waits for the start (default 60).
 #
 # Hooks for the sourcing script (all optional):
 #   SAFEIDX_ON_ABORT  name of a function run at the very end of an exit that
 #                     did not come through safeidx_teardown (a failure, set -e,
 #                     Ctrl-C); it gets the exit status as $1.
 # Functions for the sourcing script:
+#   safeidx_start_cluster  step 3 (PGHOST, PGPORT, PGUSER exported; the data
+#                     directory in $SAFEIDX_PGDATA, the server's log in
+#                     $SAFEIDX_LOG).
+#   safeidx_setup_cron  CREATE EXTENSION pg_cron in database postgres.
 #   safeidx_teardown  stops the cluster and removes its directory now (silent,
 #                     idempotent); call it before printing a last line.
 #   safeidx_psql      psql -X -v ON_ERROR_STOP=1 with the arguments given.
@@ -78,6 +98,10 @@ SAFEIDX_PACKAGES=(
     chromium
     fonts-wqy-microhei
     python3-minimal
+    # the reliability checks (test/reliability/, doc/reliability.md); pgbench
+    # comes with postgresql-15.
+    sqlsmith
+    valgrind
 )
 export PATH="$SAFEIDX_PGBIN:$PATH"
 # Keep connection settings from the caller's environment out of the way.
@@ -143,9 +167,11 @@ _safeidx_on_signal() {
     exit 130
 }
 
-trap _safeidx_on_exit EXIT
-trap '_safeidx_on_signal INT' INT
-trap '_safeidx_on_signal TERM' TERM
+if [[ ${SAFEIDX_CLUSTER_FUNCTIONS_ONLY:-0} != 1 ]]; then
+    trap _safeidx_on_exit EXIT
+    trap '_safeidx_on_signal INT' INT
+    trap '_safeidx_on_signal TERM' TERM
+fi
 
 safeidx_as_invoker() {
     if [[ -n ${SUDO_USER:-} && $SUDO_USER != root && -n ${SUDO_UID:-} \
@@ -275,6 +301,10 @@ unix_socket_directories = '$SAFEIDX_TMP'
 fsync = off
 max_parallel_workers = 4
 logging_collector = off
+max_worker_processes = 16
+EOF
+    if [[ ${SAFEIDX_PG_CRON:-1} != 0 ]]; then
+        cat >>"$SAFEIDX_PGDATA/postgresql.conf" <<EOF
 # pg_cron: its scheduler runs in database postgres and starts each job as a
 # background worker (no libpq connection, so no host, port or password).  Its
 # launcher and up to cron.max_running_jobs jobs take background-worker slots
@@ -283,8 +313,18 @@ shared_preload_libraries = 'pg_cron'
 cron.database_name = 'postgres'
 cron.use_background_workers = on
 cron.max_running_jobs = 4
-max_worker_processes = 16
 EOF
+    fi
+    if [[ -n ${SAFEIDX_PG_CONF:-} ]]; then
+        printf '%s\n' "# --- SAFEIDX_PG_CONF ---" "$SAFEIDX_PG_CONF" >>"$SAFEIDX_PGDATA/postgresql.conf"
+    fi
+    local wrapper=()
+    if [[ -n ${SAFEIDX_PG_WRAPPER:-} ]]; then
+        printf '#!/bin/sh\n# SAFEIDX_PG_WRAPPER (test/lib/cluster.sh)\nexec %s %q "$@"\n' \
+            "$SAFEIDX_PG_WRAPPER" "$SAFEIDX_PGBIN/postgres" >"$SAFEIDX_TMP/postgres-wrapper"
+        chmod 0755 "$SAFEIDX_TMP/postgres-wrapper"
+        wrapper=(-p "$SAFEIDX_TMP/postgres-wrapper")
+    fi
 
     local attempt port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
     for attempt in 1 2 3 4 5; do
@@ -292,7 +332,7 @@ EOF
         say "starting PostgreSQL on 127.0.0.1:$port (attempt $attempt)"
         if (cd "$SAFEIDX_TMP" && runuser -u "$SAFEIDX_OS_USER" -- \
                 "$SAFEIDX_PGBIN/pg_ctl" start -D "$SAFEIDX_PGDATA" -l "$SAFEIDX_LOG" \
-                -o "-p $port" -w -t 60) >/dev/null 2>&1; then
+                "${wrapper[@]}" -o "-p $port" -w -t "${SAFEIDX_PG_START_TIMEOUT:-60}") >/dev/null 2>&1; then
             export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
             return 0
         fi
@@ -316,9 +356,12 @@ safeidx_setup_cron() {
 }
 
 # ---- run ----------------------------------------------------------------------
+if [[ ${SAFEIDX_CLUSTER_FUNCTIONS_ONLY:-0} == 1 ]]; then
+    return 0
+fi
 safeidx_install_packages "${SAFEIDX_PACKAGES[@]}"
 [[ -z ${SAFEIDX_PG_PREFIX:-} ]] || safeidx_private_pg "$SAFEIDX_PG_PREFIX"
 safeidx_build
 safeidx_start_cluster
-safeidx_setup_cron
+[[ ${SAFEIDX_PG_CRON:-1} == 0 ]] || safeidx_setup_cron
 say "cluster up: PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER"

@@ -5,7 +5,7 @@
 -- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh);
 -- of it, this file uses only the extensions pgtap and safeidx.
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 SET CONSTRAINTS ALL IMMEDIATE;
 
 CREATE TABLE public.err_event (at timestamptz, code text, kind text);
@@ -49,6 +49,12 @@ SELECT throws_ok($$SELECT * FROM safeidx.refresh('err')$$,
     '55000', 'scheme "err" has not been built yet', 'refresh before rebuild');
 SELECT throws_ok($$SELECT * FROM safeidx.rebuild('nosuch', '2025-01-01')$$,
     '42704', 'unknown scheme "nosuch"', 'rebuild of an unknown scheme');
+-- and the two steps rebuild() and refresh() run, called on their own (not
+-- PL/pgSQL's no_data_found, P0002, of a SELECT INTO STRICT)
+SELECT throws_ok($$SELECT safeidx.build_cells('nosuch', '2025-01-01', '2025-02-01')$$,
+    '42704', 'unknown scheme "nosuch"', 'build_cells of an unknown scheme');
+SELECT throws_ok($$SELECT safeidx.compute_results('nosuch', 'month', '{2025-01-01}')$$,
+    '42704', 'unknown scheme "nosuch"', 'compute_results of an unknown scheme');
 SELECT throws_ok($$SELECT * FROM safeidx.rebuild('err', '2025-02-01', '2025-01-01')$$,
     '22023', NULL, 'rebuild of an empty range');
 SELECT throws_ok($$SELECT safeidx.mark_changed('nosuch', '2025-01-01', '2025-02-01')$$,

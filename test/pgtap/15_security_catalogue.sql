@@ -6,14 +6,19 @@
 --     safeidx_publisher, neither a superuser;
 --   every function PUBLIC may execute is immutable, not a trigger function
 --     and not a definer: it reads no table;
+--   the C functions that run safeidx's own code as another role (a
+--     source's owner, or safeidx_analyst to rank star ratings) are not
+--     executable by PUBLIC; star ratings are ranked that way, not by a
+--     definer, which could not tell who called it (doc/security.md);
 --   every view is security_invoker except public_result, a security_barrier
---     view with its owner's rights;
+--     view with its owner's rights; officials may not read star_rating_all,
+--     which ranks among the rows its reader sees;
 --   the two definer roles can do only what roles.sql says: capture appends
 --     to change_log, the publisher adds releases; no group role logs in;
 --   row-level security is on for the tables read by region or owner.
 -- Each assertion lists the offending objects, so that a failure names them.
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 CREATE TEMP VIEW ext_function AS
 SELECT p.oid, p.oid::regprocedure::text AS signature, p.proname, p.prosecdef, p.provolatile, p.prokind,
@@ -58,6 +63,19 @@ SELECT is(ARRAY(SELECT signature FROM ext_function
                  ORDER BY 1),
           '{}'::text[], 'every SQL and PL/pgSQL function of safeidx pins its search_path too');
 
+-- Not definers, but C switching to another role for safeidx's own code
+-- (src/catalogue/roles.c): granted by role like the rest.
+SELECT is(ARRAY(SELECT signature FROM ext_function
+                 WHERE signature IN ('safeidx.source_cells(text[],text,date,date,text,text[])',
+                                     'safeidx.source_relation(safeidx.source,boolean)',
+                                     'safeidx.filter_sql(regclass,text,name)', 'safeidx.star_rating_rows()')
+                   AND public_executes ORDER BY 1),
+          '{}'::text[], 'no C function that runs safeidx''s code as another role is executable by PUBLIC');
+SELECT is(ARRAY(SELECT grantee::regrole::text FROM aclexplode((SELECT proacl FROM pg_proc WHERE oid = 'safeidx.star_rating_rows()'::regprocedure))
+                 WHERE privilege_type = 'EXECUTE' AND grantee <> (SELECT proowner FROM pg_proc WHERE oid = 'safeidx.star_rating_rows()'::regprocedure)
+                 ORDER BY 1),
+          ARRAY['safeidx_analyst', 'safeidx_official'], 'star_rating_rows() is executed by analysts and officials, who read star_rating');
+
 -- What PUBLIC may execute reads no table.
 SELECT is(ARRAY(SELECT signature FROM ext_function WHERE public_executes AND provolatile <> 'i' ORDER BY 1),
           '{}'::text[], 'every function executable by PUBLIC is immutable');
@@ -77,8 +95,11 @@ SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind = 'v' ORDER BY 1),
           ARRAY['award', 'index_result', 'indicator_result', 'indicator_source', 'node_result', 'notice_overdue',
-                'notice_status', 'public_result', 'star_rating', 'unknown_region_rows', 'warning'],
-          'the views are the eleven documented');
+                'notice_status', 'public_result', 'star_rating', 'star_rating_all', 'unknown_region_rows', 'warning'],
+          'the views are the twelve documented');
+SELECT is(ARRAY(SELECT r FROM unnest('{safeidx_official,safeidx_public,safeidx_department}'::text[]) r
+                 WHERE has_table_privilege(r, 'safeidx.star_rating_all', 'SELECT') ORDER BY 1),
+          '{}'::text[], 'star_rating_all, which ranks among the rows its reader sees, is read by analysts only');
 SELECT is((SELECT c.reloptions FROM pg_class c WHERE c.oid = 'safeidx.public_result'::regclass),
           ARRAY['security_barrier=true'], 'public_result is a security_barrier view, not security_invoker');
 SELECT is(ARRAY(SELECT grantee::regrole::text FROM aclexplode((SELECT relacl FROM pg_class WHERE oid = 'safeidx.public_result'::regclass))

@@ -18,17 +18,9 @@
 SET client_min_messages = warning;
 SELECT current_database() AS db \gset
 
-SELECT plan(65);
+SELECT plan(68);
 
--- error_of(sql): "SQLSTATE: message" of the error sql raises, or 'no error'
--- (its effects are rolled back either way when it fails).
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/lib/error_of.sql
 -- as_dept / as_other / as_admin: a statement run by that role (dblink_exec's
 -- status, e.g. 'UPDATE 0'); remote errors keep their SQLSTATE.
 \o /dev/null
@@ -317,6 +309,38 @@ SELECT is(pg_temp.error_of($$SELECT count(*) FROM safeidx.source_counts('esc_sec
 SELECT is(pg_temp.error_of($$SELECT safeidx.rebuild('esc_d', '2025-01-01', '2025-02-01')$$),
           '42501: the owner of source "esc_secret", role tap_safeidx_esc_dept, may not read column "code" of esc_root.secret',
           '1c: and so is a superuser''s rebuild of a scheme reading it');
+-- So does its USAGE on the schema, not the caller's: with SELECT back but
+-- USAGE taken, the source's relation is not found as its owner would find
+-- it, and a superuser's read, or an administrator's that may use esc_root
+-- itself, is refused naming the owner and the schema.  (0.2.0 looked the
+-- relation up, and read it, as the caller: both reads succeeded.)
+GRANT SELECT ON esc_root.secret TO tap_safeidx_esc_dept;
+REVOKE USAGE ON SCHEMA esc_root FROM tap_safeidx_esc_dept;
+GRANT USAGE ON SCHEMA esc_root TO tap_safeidx_esc_admin;
+SELECT is(pg_temp.error_of($$SELECT count(*) FROM safeidx.source_counts('esc_secret', 'month', '2025-01-01', '2025-02-01')$$),
+          '42501: the owner of source "esc_secret", role tap_safeidx_esc_dept, may not use schema esc_root',
+          '1c: once its owner loses USAGE on the schema, a superuser''s read of the source is refused (42501)');
+SELECT is(pg_temp.error_of($$SELECT pg_temp.as_admin('SELECT safeidx.rebuild(''esc_d'', ''2025-01-01'', ''2025-02-01'')')$$),
+          '42501: the owner of source "esc_secret", role tap_safeidx_esc_dept, may not use schema esc_root',
+          '1c: and so is the rebuild of an administrator who may use the schema');
+GRANT USAGE ON SCHEMA esc_root TO tap_safeidx_esc_dept;
+REVOKE USAGE ON SCHEMA esc_root FROM tap_safeidx_esc_admin;
+REVOKE SELECT ON esc_root.secret FROM tap_safeidx_esc_dept;
+-- An owner that no longer exists reads nothing: the read is refused naming
+-- it (42704), and the source is given back to the department.
+CREATE ROLE tap_safeidx_esc_gone NOLOGIN;
+GRANT USAGE ON SCHEMA esc_root TO tap_safeidx_esc_gone;
+GRANT SELECT ON esc_root.secret TO tap_safeidx_esc_gone;
+UPDATE safeidx.source SET owner = 'tap_safeidx_esc_gone' WHERE source = 'esc_secret';
+REVOKE USAGE ON SCHEMA esc_root FROM tap_safeidx_esc_gone;
+REVOKE SELECT ON esc_root.secret FROM tap_safeidx_esc_gone;
+DROP ROLE tap_safeidx_esc_gone;
+SELECT is(pg_temp.error_of($$SELECT count(*) FROM safeidx.source_counts('esc_secret', 'month', '2025-01-01', '2025-02-01')$$),
+          '42704: the owner of source "esc_secret", role tap_safeidx_esc_gone, does not exist',
+          '1c: a source whose owner was dropped is refused, naming the owner (42704)');
+GRANT SELECT ON esc_root.secret TO tap_safeidx_esc_dept;
+UPDATE safeidx.source SET owner = 'tap_safeidx_esc_dept' WHERE source = 'esc_secret';
+REVOKE SELECT ON esc_root.secret FROM tap_safeidx_esc_dept;
 
 -- ===========================================================================
 -- 1d. Filter tricks, by the department over its own esc_dept.report (thefts

@@ -286,13 +286,7 @@ SELECT is((pg_temp.tampered($$
 -- ---------------------------------------------------------------------------
 -- Adding a row to a released revision.
 SELECT dblink_connect('admin', pg_temp.conn(:'db', 'tap_safeidx_rel_admin')) \g /dev/null
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/lib/error_of.sql
 \set add_row 'INSERT INTO safeidx.release_result (series, number, revision, region_code, depth, coverage) VALUES (''fix_monthly'', 22, 2, ''zz'', 3, 1)'
 SELECT is(pg_temp.error_of(format('SELECT dblink_exec(''admin'', %L)', :'add_row')),
           '42501: permission denied for table release_result',

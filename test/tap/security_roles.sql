@@ -23,7 +23,7 @@
 SET client_min_messages = warning;
 SELECT current_database() AS db \gset
 
-SELECT plan(349);
+SELECT plan(370);
 
 -- ---------------------------------------------------------------------------
 -- Helpers.
@@ -109,8 +109,9 @@ SELECT ok((SELECT count(*) FROM subtree WHERE code <> '420106004000') > 0
 --   scope       official_scope: analysts every row, an official its own;
 --   sources     source: analysts every row, a department its own;
 --   internal    population, cells, change log, build logs, the sources'
---               views indicator_source and unknown_region_rows: analysts
---               (departments read indicator_source);
+--               views indicator_source and unknown_region_rows, and
+--               star_rating_all (which ranks among the rows its reader
+--               sees): analysts (departments read indicator_source);
 --   public      public_result: the public role and analysts.
 -- The role granted nothing reads nothing (no USAGE on the schema).
 CREATE TEMP TABLE relation_kind (rel text PRIMARY KEY, kind text NOT NULL);
@@ -120,7 +121,7 @@ SELECT rel, kind FROM (VALUES
     ('regional', '{result,result_node,notice,notice_log,release_result,release_indicator,index_result,indicator_result,node_result,warning,star_rating,award,notice_status,notice_overdue}'),
     ('scope', '{official_scope}'),
     ('sources', '{source}'),
-    ('internal', '{population,cell,change_log,built_range,refresh_log,indicator_source,unknown_region_rows}'),
+    ('internal', '{population,cell,change_log,built_range,refresh_log,indicator_source,unknown_region_rows,star_rating_all}'),
     ('public', '{public_result}')) k(kind, rels), unnest(rels::text[]) rel;
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
@@ -152,17 +153,84 @@ SELECT is(pg_temp.rows_as(e.role, e.rel), pg_temp.expected_rows(e.role, e.rel, e
           format('%s reads %s: %s', e.role, e.rel, CASE e.access WHEN 'none' THEN 'refused' WHEN 'all' THEN 'every row'
                                                                  WHEN 'subtree' THEN 'the rows of its subtree' ELSE 'its own rows' END))
   FROM expected_read e
- WHERE (e.role, e.rel) <> ('official', 'star_rating')
  ORDER BY e.role, e.rel;
--- star_rating ranks units within their class by window functions over the
--- rows the reader sees: an official's ranks (rank_in_class, class_units,
--- eligible_rank, eligible_units; and so the stars of the rank methods) are
--- computed among its subtree only, not among the city's units.  Not a
--- privilege: the view would have to rank over every unit (a definer's
--- rights) for officials to see the analysts' values.
-SELECT todo('star_rating ranks among the rows an official sees (bug: its ranks differ from the analysts'')', 1);
-SELECT is(pg_temp.rows_as('official', 'star_rating'), pg_temp.expected_rows('official', 'star_rating', 'subtree'),
-          'official reads star_rating: the rows of its subtree, with the analysts'' values');
+-- star_rating ranks the units of a class among every unit of the class,
+-- whoever reads it (star_rating_rows(), src/governance/star.c): the
+-- official's rows above are the analysts' rows of its subtree, ranks, class
+-- sizes, eligible ranks and stars included.  (0.3.0 as first built ranked
+-- by window functions over the rows the reader sees: an official got ranks
+-- among its subtree.)  Spelled out for the ranks and counts, as the analyst
+-- reads them for the same units:
+CREATE FUNCTION pg_temp.star_ranks(cond text) RETURNS text LANGUAGE sql AS $$
+    SELECT format($q$SELECT string_agg(concat_ws(' ', rule, period_start, region_code, rank_in_class, class_units,
+                                                  eligible_rank, eligible_units, stars), ', '
+                                        ORDER BY rule, period_start, region_code)
+                       FROM safeidx.star_rating WHERE %s$q$, cond) $$;
+SELECT is(pg_temp.value_as('official', pg_temp.star_ranks('true')),
+          pg_temp.value_as('analyst', pg_temp.star_ranks('region_code IN ('
+                                      || (SELECT string_agg(quote_literal(code), ', ') FROM subtree) || ')')),
+          'official: its units'' ranks, class sizes, eligible ranks and stars are the analyst''s');
+-- And by hand, from the engine's table result and demo.region (this
+-- session, the superuser): the demo's rule star_community rates the
+-- communities (depth 4) in two classes, villages (9 in the district) and
+-- urban communities (88); the official's street 004 holds 11 urban
+-- communities.  A unit's rank in its class is 1 + the number of units of its
+-- class with a higher index (to 9 decimals) in the same month, the class
+-- size the number with an index: 88 for street 004's, whose class would
+-- hold at most its 11 communities if ranked among the subtree.
+SELECT is(ARRAY(SELECT kind || ' ' || count(*) FROM demo.region WHERE level = 'community' GROUP BY kind ORDER BY kind),
+          '{"urban_community 88","village 9"}', 'the district has 88 urban communities and 9 villages');
+SELECT is(ARRAY(SELECT kind || ' ' || count(*) FROM demo.region WHERE parent_code = '420106004000' GROUP BY kind),
+          '{"urban_community 11"}', 'street 004 has 11 urban communities');
+SELECT is(pg_temp.value_as('official', $$SELECT string_agg(concat_ws(' ', period_start, region_code, rank_in_class, class_units), ', '
+                                                            ORDER BY period_start, region_code)
+                                          FROM safeidx.star_rating WHERE rule = 'star_community'$$),
+          (SELECT string_agg(concat_ws(' ', u.period_start, u.region_code,
+                                       CASE WHEN u.idx IS NOT NULL THEN
+                                           1 + (SELECT count(*) FROM safeidx.result o JOIN demo.region oc ON oc.code = o.region_code
+                                                 WHERE o.scheme = 'wuchang' AND o.period = 'month' AND o.depth = 4
+                                                   AND o.period_start = u.period_start AND oc.kind = u.kind
+                                                   AND round(o.index::numeric, 9) > u.idx) END,
+                                       (SELECT count(o.index) FROM safeidx.result o JOIN demo.region oc ON oc.code = o.region_code
+                                         WHERE o.scheme = 'wuchang' AND o.period = 'month' AND o.depth = 4
+                                           AND o.period_start = u.period_start AND oc.kind = u.kind)), ', '
+                             ORDER BY u.period_start, u.region_code)
+             FROM (SELECT r.period_start, r.region_code, c.kind, round(r.index::numeric, 9) AS idx
+                     FROM safeidx.result r JOIN demo.region c ON c.code = r.region_code
+                    WHERE r.scheme = 'wuchang' AND r.period = 'month' AND r.depth = 4
+                      AND r.region_code IN (SELECT code FROM subtree)) u),
+          'official: each unit''s rank in its class and the class size, counted by hand over the whole district');
+SELECT is(pg_temp.value_as('official', $$SELECT string_agg(DISTINCT class || ' ' || class_units, ', ') FROM safeidx.star_rating$$),
+          '社区 urban 88', 'official: the class of its units holds the district''s 88 urban communities, not its street''s 11');
+-- Called directly, star_rating_rows() gives the official no other unit, and
+-- star_rating_all, which ranks among the rows its reader sees, is refused
+-- (above: internal).
+SELECT is(pg_temp.value_as('official', 'SELECT count(*)::text FROM safeidx.star_rating_rows() WHERE region_code NOT IN ('
+                                       || (SELECT string_agg(quote_literal(code), ', ') FROM subtree) || ')'),
+          '0', 'official: star_rating_rows(), called directly, gives no unit outside its subtree');
+-- Nor can the official change which units it gets with an aggregate of its
+-- own first on its search_path: star_rating_rows() takes the keys of the
+-- results it reads with search_path pinned to pg_catalog, pg_temp.  (Its
+-- array_agg(text) here would stop any query calling it.)
+CREATE SCHEMA mx_evil AUTHORIZATION tap_safeidx_mx_official;
+\o /dev/null
+SELECT dblink_exec('official', $$
+    CREATE FUNCTION mx_evil.evil_step(text[], text) RETURNS text[] LANGUAGE plpgsql AS
+        'BEGIN RAISE EXCEPTION ''the official''''s array_agg ran''; END';
+    CREATE AGGREGATE mx_evil.array_agg(text) (sfunc = mx_evil.evil_step, stype = text[]);
+    SET search_path = mx_evil, pg_catalog, safeidx;
+$$);
+\o
+SELECT is(pg_temp.outcome('official', 'SELECT array_agg(code) FROM safeidx.region'),
+          'P0001: the official''s array_agg ran', 'the official''s array_agg(text) comes first on its search_path');
+SELECT is(pg_temp.value_as('official', pg_temp.star_ranks('true')),
+          pg_temp.value_as('analyst', pg_temp.star_ranks('region_code IN ('
+                                      || (SELECT string_agg(quote_literal(code), ', ') FROM subtree) || ')')),
+          'official: and star_rating still gives it its own units, ranked as the analyst reads them');
+\o /dev/null
+SELECT dblink_exec('official', 'RESET search_path');
+\o
+DROP SCHEMA mx_evil CASCADE;
 -- The subtree is a proper, non-empty part of what analysts read, so the
 -- comparisons above are not vacuous.
 SELECT ok(split_part(pg_temp.rows_here(rel, 'region_code IN (SELECT code FROM pg_temp.subtree)'), ' ', 1)::bigint
@@ -202,9 +270,9 @@ SELECT is(ARRAY(SELECT r.rolname || ' in ' || g.rolname FROM pg_auth_members m
 CREATE TEMP TABLE function_purpose (fn regprocedure, purpose text);
 INSERT INTO function_purpose
 SELECT f::regprocedure, purpose FROM (VALUES
-    ('read', '{"safeidx.grade(float8,text)","safeidx.regions_at(date)","safeidx.version_at(text,date)","safeidx.star_history(text,text)","safeidx.notices_overdue(date)","safeidx.is_member_of(name)","safeidx.reads_all_regions()","safeidx.visible_regions()"}'),
+    ('read', '{"safeidx.grade(float8,text)","safeidx.regions_at(date)","safeidx.version_at(text,date)","safeidx.star_history(text,text)","safeidx.notices_overdue(date)","safeidx.is_member_of(name)","safeidx.reads_all_regions()","safeidx.visible_regions()","safeidx.star_rating_rows()"}'),
     ('analyse', '{"safeidx.population_figures(text,date,date)","safeidx.population_in(text,date)","safeidx.scheme_sources(text)","safeidx.release_checksum(text,integer,integer)","safeidx.release_report(text,integer,integer)","safeidx.report_previous(safeidx.release)","safeidx.report_correction(safeidx.release)","safeidx.report_chart(safeidx.release,text)","safeidx.report_ranking(safeidx.release,safeidx.release,text,text)","safeidx.report_warnings(safeidx.release)","safeidx.report_movers(safeidx.release,safeidx.release)","safeidx.report_grade_changes(safeidx.release,safeidx.release,text)","safeidx.report_previous_rows(safeidx.release,safeidx.release)","safeidx.source_delivery(text)","safeidx.period_completeness(text,text,date)","safeidx.verify_chain(text)","safeidx.release_result_rows(text,text,date)","safeidx.release_indicator_rows(text,text,date)","safeidx.release_digest(safeidx.release)"}'),
-    ('source', '{"safeidx.capture(regclass)","safeidx.capture_changes()","safeidx.mark_changed(text,date,date,text)","safeidx.source_counts(text,text,date,date,text)","safeidx.source_unknown_regions(text,date,date,text)","safeidx.source_cells(text[],text,date,date,text,text[])","safeidx.source_cells_sql(text[],text,date,date,text)","safeidx.source_sql(safeidx.source,date,date,text)","safeidx.filter_sql(regclass,text,name)","safeidx.check_source_columns(safeidx.source,regclass)","safeidx.source_column_type(regclass,name,text)","safeidx.local_time_sql(regclass,name,text)","safeidx.is_year_column(regclass,name)","safeidx.source_delivery(text)","safeidx.is_member_of(name)","safeidx.reads_all_regions()"}'),
+    ('source', '{"safeidx.capture(regclass)","safeidx.capture_changes()","safeidx.mark_changed(text,date,date,text)","safeidx.source_counts(text,text,date,date,text)","safeidx.source_unknown_regions(text,date,date,text)","safeidx.source_cells(text[],text,date,date,text,text[])","safeidx.source_cells_sql(text[],text,date,date,text)","safeidx.source_sql(safeidx.source,date,date,text)","safeidx.filter_sql(regclass,text,name)","safeidx.check_source_columns(safeidx.source,regclass)","safeidx.source_relation(safeidx.source,boolean)","safeidx.may_capture(regclass)","safeidx.source_column_type(regclass,name,text)","safeidx.local_time_sql(regclass,name,text)","safeidx.is_year_column(regclass,name)","safeidx.is_member_of(name)","safeidx.reads_all_regions()"}'),
     ('unit', '{"safeidx.notice_step(bigint,text,text)","safeidx.acknowledge_notice(bigint,text)","safeidx.report_rectification(bigint,text)"}'),
     ('admin', '{"safeidx.rebuild(text,date,date)","safeidx.refresh(text)","safeidx.scheme_to_build(text)","safeidx.compute_planned(safeidx.scheme,jsonb,text,timestamptz,bigint,bigint)","safeidx.compute_results(text,text,date[])","safeidx.build_cells(text,date,date,text[])","safeidx.delete_cells(text,text,date,date,text[])","safeidx.capture_scheme(text)","safeidx.lookback_years(text)","safeidx.delivery_snapshot(text)","safeidx.publish_release(text,date,text)","safeidx.correct_release(text,integer,text)","safeidx.verify_release(text,integer,integer)","safeidx.issue_notice(text,text,date,text,text,date,text,date,date,bigint,text)","safeidx.issue_notices(text,date,date)","safeidx.notice_next_seq(text,integer)","safeidx.verify_notice(bigint,boolean,text)","safeidx.withdraw_notice(bigint,text)","safeidx.grant_access(regrole,text,text)","safeidx.revoke_access(regrole,text,text)","safeidx.check_scheme_version(text,text)","safeidx.check_star_rule(text,text)","safeidx.check_award_rule(text,text)"}'),
     ('none', '{"safeidx.freeze_release(text,integer,integer,date,text,text)","safeidx.set_policy(regclass,name,text,text,text,text)","safeidx.check_version_dates(safeidx.scheme_version)","safeidx.check_tree(safeidx.scheme_version)","safeidx.check_weights(safeidx.scheme_version)","safeidx.check_node(safeidx.scheme_version,safeidx.indicator)","safeidx.check_shares(safeidx.scheme_version)","safeidx.check_star_units(safeidx.star_rule,text)","safeidx.check_star_levels(safeidx.star_rule,text)","safeidx.check_star_eligibility(safeidx.star_rule,text)","safeidx.refuse_change()","safeidx.scheme_root_check()","safeidx.region_check()","safeidx.source_check()","safeidx.grade_band_check()","safeidx.scheme_time_zone_check()","safeidx.source_in_use()","safeidx.scheme_check()","safeidx.capture_catalogue_changes()","safeidx.rule_check()","safeidx.released_revision_closed()","safeidx.notice_links_check()"}')
@@ -258,21 +326,23 @@ SELECT pg_temp.expect($$SELECT safeidx.release_report('wuchang_monthly', 2)$$, '
 SELECT is(pg_temp.value_as('analyst', $$SELECT safeidx.release_report('wuchang_monthly', 2)$$),
           safeidx.release_report('wuchang_monthly', 2), 'analyst: the report is the superuser''s');
 -- An administrator builds every scheme, reading each source with its
--- owner's rights; but safeidx resolves a source's relation by name as the
--- caller (capture_scheme(), source_cells_sql()), so it needs USAGE on every
--- departmental schema (bug: found by this test; not a grant of safeidx's).
-SELECT todo('bug: a non-superuser administrator needs USAGE on the departments'' schemas to build', 3);
+-- owner's rights, and needs no right on the departments' schemas: a
+-- source's relation is found as its owner finds it (source_relation()).
+-- (0.3.0 as first built looked it up as the caller, so an administrator
+-- needed USAGE on every departmental schema: found by this test.)
+SELECT is(ARRAY(SELECT n.nspname::text FROM pg_namespace n
+                 WHERE n.nspname IN ('demo', 'mx_dept') AND has_schema_privilege('tap_safeidx_mx_admin', n.oid, 'USAGE')),
+          '{}'::text[], 'the administrator may not use schema demo or mx_dept');
 SELECT is(pg_temp.outcome('admin', $$SELECT * FROM safeidx.refresh('wuchang')$$), 'ok',
           'admin: refresh runs without USAGE on schema demo');
 SELECT is(pg_temp.outcome('admin', $$SELECT * FROM safeidx.verify_release('wuchang_monthly', 2)$$), 'ok',
           'admin: verify_release runs without USAGE on schema demo');
 SELECT is(pg_temp.outcome('admin', $$SELECT * FROM safeidx.source_counts('mx_hotline', 'month', '2025-12-01', '2026-01-01')$$), 'ok',
           'admin: source_counts runs without USAGE on schema mx_dept');
--- The workaround, by each schema's owner: USAGE (not SELECT) for safeidx_admin.
-GRANT USAGE ON SCHEMA demo TO safeidx_admin;
-\o /dev/null
-SELECT dblink_exec('dept', 'GRANT USAGE ON SCHEMA mx_dept TO safeidx_admin');
-\o
+-- Capture: the demo's tables were captured when the city was built, so an
+-- administrator's refresh leaves none uncaptured (and warns of none).
+SELECT is(pg_temp.value_as('admin', $$SELECT safeidx.capture_scheme('wuchang')::text$$), '0',
+          'admin: capture_scheme finds every table of wuchang, all captured');
 -- verify_release recomputes (a rebuild, rolled back): administrators.
 SELECT pg_temp.expect($$SELECT * FROM safeidx.verify_release('wuchang_monthly', 2)$$, '{ok,42501,42501,42501,42501,42501}');
 SELECT is(pg_temp.value_as('admin', $$SELECT count(*)::text FROM safeidx.verify_release('wuchang_monthly', 2)$$), '0',
@@ -286,12 +356,36 @@ SELECT is(pg_temp.value_as('dept', $$SELECT string_agg(region_code || ' ' || val
           '420106004001 2, 420106005001 1', 'dept: its counts');
 SELECT pg_temp.expect($$SELECT safeidx.mark_changed('mx_hotline', '2025-12-01', '2026-01-01')$$,
                       '{ok,42501,42501,42501,ok,42501}');
--- capture needs TRIGGER on the table: its owner, the department, may; an
--- administrator executes capture() but is refused on the department's table.
+-- A scheme of one indicator counting the department's source by month
+-- (made by the superuser): the administrator builds it, the department's
+-- table read with the department's rights, without USAGE on mx_dept.  That
+-- table is not captured yet and the administrator may not capture it:
+-- capture_scheme() counts it (and warns), until the department does.
+\o /dev/null
+INSERT INTO safeidx.scheme (scheme, name_zh, periods) VALUES ('mx_calls', 'mx_calls', '{month}');
+INSERT INTO safeidx.scheme_version (scheme, version, valid_from) VALUES ('mx_calls', 'v1', '2025-01-01');
+INSERT INTO safeidx.indicator (scheme, version, node, name_zh, weight, direction, sources, measure, scoring, scoring_params)
+VALUES ('mx_calls', 'v1', 'n', 'n', 100, 'negative', '{mx_hotline}', 'count', 'goalposts', '{"minimum": 0, "maximum": 4}');
+\o
+SELECT is(pg_temp.value_as('admin', $$SELECT safeidx.capture_scheme('mx_calls')::text$$), '1',
+          'admin: capture_scheme finds the department''s table and leaves it uncaptured (no TRIGGER on it)');
+SELECT is(pg_temp.outcome('admin', $$SELECT * FROM safeidx.rebuild('mx_calls', '2025-12-01', '2026-01-01')$$), 'ok',
+          'admin: rebuilds a scheme reading the department''s table without USAGE on its schema');
+SELECT is((SELECT string_agg(region_code || ' ' || value, ', ' ORDER BY region_code) FROM safeidx.cell
+            WHERE scheme = 'mx_calls' AND period = 'month' AND period_start = '2025-12-01'),
+          '420106004001 2, 420106005001 1', 'and its cells are the department''s December counts');
+
+-- administrator executes capture() but is refused on the department's table
+-- (by name, at the schema it may not use; by OID, by capture() itself).
 SELECT pg_temp.expect($$SELECT safeidx.capture('mx_dept.hotline')$$, '{42501,42501,42501,42501,ok,42501}');
 SELECT is(pg_temp.outcome('admin', $$SELECT safeidx.capture('mx_dept.hotline')$$),
+          '42501: permission denied for schema mx_dept',
+          'admin: capture() refuses a table in a schema the administrator may not use');
+SELECT is(pg_temp.outcome('admin', format('SELECT safeidx.capture(%s::oid::regclass)', 'mx_dept.hotline'::regclass::oid)),
           '42501: you may not install safeidx''s change capture on mx_dept.hotline',
           'admin: capture() refuses a table the administrator may not put triggers on');
+SELECT is(pg_temp.value_as('admin', $$SELECT safeidx.capture_scheme('mx_calls')::text$$), '0',
+          'admin: once the department captured its table, capture_scheme leaves no table uncaptured');
 -- Notices (street 004's: 2025-001 acknowledged, 2025-003, -004 and -007
 -- issued; 2025-002 street 005's, issued; 2025-005 street 007's).  The
 -- official acknowledges 2025-003, the administrator 2025-002; the others
