@@ -154,6 +154,16 @@ extern void tree_free(KTree *tree);
 /* Coverage and min_coverage compare with this tolerance (1/3 * 3 < 1). */
 #define COVERAGE_TOLERANCE 1e-9
 
+/*
+ * What the numerator cells of a sum held (bits): some value, and some cell
+ * whose rows all had a NULL measured value.  A sum that saw only the
+ * latter is unknown -- its rows exist but none says how much -- not 0 (no
+ * rows at all is 0: the source delivered and nothing happened).
+ */
+#define SEEN_VALUE	1
+#define SEEN_NULL	2
+#define ONLY_NULLS(seen) ((seen) == SEEN_NULL)
+
 /* A period a version needs, and why. */
 typedef struct Needed
 {
@@ -174,6 +184,8 @@ typedef struct Rollup
 	double	   *num_counted;	/* numerator of the residents counted */
 	double	   *own_num;		/* numerator sources coded to the region itself */
 	bool	   *own_has;		/* some own numerator cell has a value */
+	uint8	   *num_seen;		/* SEEN_* of the numerator cells at and below */
+	uint8	   *counted_seen;	/* SEEN_* of those of the residents counted */
 	double	   *exposure;		/* by position: residents counted, NaN for none */
 	int		   *missing;		/* by position: lowest-level regions without a figure */
 	double	   *value;			/* the leaf value, NaN for none */
@@ -196,6 +208,8 @@ typedef struct YearPool
 	double	   *num_counted;	/* ncodes x nleaves */
 	double	   *exposure;
 	bool	   *has_exposure;
+	uint8	   *num_seen;		/* SEEN_* over the year's periods */
+	uint8	   *counted_seen;
 	double	   *num_all;
 	double	   *den_all;
 	double	   *value_sum;

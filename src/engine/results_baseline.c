@@ -70,6 +70,8 @@ pool_of(Computation *c, int year, bool create)
 	p->num_counted = palloc0(sizeof(double) * Max(cells, 1));
 	p->exposure = palloc0(sizeof(double) * Max(cells, 1));
 	p->has_exposure = palloc0(sizeof(bool) * Max(cells, 1));
+	p->num_seen = palloc0(sizeof(uint8) * Max(cells, 1));
+	p->counted_seen = palloc0(sizeof(uint8) * Max(cells, 1));
 	p->num_all = palloc0(sizeof(double) * Max(cells, 1));
 	p->den_all = palloc0(sizeof(double) * Max(cells, 1));
 	p->value_sum = palloc0(sizeof(double) * Max(cells, 1));
@@ -95,6 +97,8 @@ pool_period(Computation *c, const Rollup *r)
 			if (c->v->leaves[l].baseline != 'p')
 				continue;
 			p->num_counted[y] += r->num_counted[x];
+			p->num_seen[y] |= r->num_seen[x];
+			p->counted_seen[y] |= r->counted_seen[x];
 			if (!isnan(r->exposure[i]))
 			{
 				p->exposure[y] += r->exposure[i];
@@ -129,6 +133,8 @@ pooled_baseline(Computation *c, const KLeaf *leaf, int l, int code, DateADT star
 				den_all = 0,
 				value_sum = 0;
 	bool		has_exposure = false;
+	uint8		num_seen = 0,
+				counted_seen = 0;
 	int			periods = 0,
 				values = 0;
 	bool		is_null;
@@ -148,6 +154,8 @@ pooled_baseline(Computation *c, const KLeaf *leaf, int l, int code, DateADT star
 			exposure += p->exposure[y];
 			has_exposure = true;
 		}
+		num_seen |= p->num_seen[y];
+		counted_seen |= p->counted_seen[y];
 		num_all += p->num_all[y];
 		den_all += p->den_all[y];
 		value_sum += p->value_sum[y];
@@ -155,6 +163,9 @@ pooled_baseline(Computation *c, const KLeaf *leaf, int l, int code, DateADT star
 		values += p->values[y];
 	}
 	if (periods == 0)
+		return NAN;
+	/* rows over those years, but only NULL values: no baseline, not 0 */
+	if (leaf->measure != 'v' && ONLY_NULLS(leaf->measure == 'r' ? counted_seen : num_seen))
 		return NAN;
 	switch (leaf->measure)
 	{

@@ -66,14 +66,16 @@ source_of(const Kernel *k, const char *name)
 
 /*
  * The cells of a period coded to regions of its tree: per position and
- * source, the cell's value (NaN where there is no cell or only NULLs).
+ * source, the cell's value (NaN where there is no cell or only NULLs), and
+ * in *only_nulls whether there is a cell whose rows all had a NULL value.
  */
 static double *
-read_cells(Computation *c, Rollup *r)
+read_cells(Computation *c, Rollup *r, bool **only_nulls)
 {
 	Kernel	   *k = c->k;
 	int			ns = k->nsources;
 	double	   *own = palloc(sizeof(double) * Max(r->tree.n * ns, 1));
+	bool	   *nulls = palloc0(sizeof(bool) * Max(r->tree.n * ns, 1));
 	Datum		values[3] = {CStringGetTextDatum(k->scheme), CStringGetTextDatum(k->period),
 							 DateADTGetDatum(r->start)};
 
@@ -93,13 +95,18 @@ read_cells(Computation *c, Rollup *r)
 		int			s = source_of(k, source);
 		int			i;
 
-		if (region < 0 || s < 0 || isnull)
-			continue;			/* unknown code, unread source, only NULLs */
+		if (region < 0 || s < 0)
+			continue;			/* unknown code, unread source */
 		i = r->tree.slot[region];
-		if (i >= 0)
+		if (i < 0)
+			continue;
+		if (isnull)
+			nulls[i * ns + s] = true;	/* rows, but only NULL values */
+		else
 			own[i * ns + s] = DatumGetFloat8(value);
 	}
 	SPI_freetuptable(SPI_tuptable);
+	*only_nulls = nulls;
 	return own;
 }
 
@@ -123,13 +130,23 @@ own_figure(const Computation *c, int code, DateADT at)
 	return c->population[month * c->k->ncodes + code];
 }
 
+/*
+ * The value of a leaf from its sums; NaN with the status when it has none.
+ * A sum whose rows all had a NULL measured value (seen: num_seen, or
+ * counted_seen for a rate) is no value, never 0.
+ */
 static double
 leaf_value(const KLeaf *leaf, double num_all, double den_all, double num_counted,
-		   double exposure, bool own_has, double own_num, uint8 *status)
+		   double exposure, bool own_has, double own_num, uint8 seen, uint8 *status)
 {
 	bool		is_null;
 	double		value;
 
+	if (leaf->measure != 'v' && ONLY_NULLS(seen) && !(leaf->measure == 'r' && isnan(exposure)))
+	{
+		*status = LEAF_NO_VALUE;
+		return NAN;
+	}
 	switch (leaf->measure)
 	{
 		case 'r':
@@ -176,15 +193,18 @@ roll_up(Computation *c, Rollup *r)
 	int			ns = k->nsources;
 	int			n;
 	double	   *own;
+	bool	   *own_nulls;
 
 	tree_at(k, r->start, &r->tree);
 	n = r->tree.n;
-	own = read_cells(c, r);
+	own = read_cells(c, r, &own_nulls);
 	r->num_all = palloc0(sizeof(double) * Max(n * nl, 1));
 	r->den_all = palloc0(sizeof(double) * Max(n * nl, 1));
 	r->num_counted = palloc0(sizeof(double) * Max(n * nl, 1));
 	r->own_num = palloc0(sizeof(double) * Max(n * nl, 1));
 	r->own_has = palloc0(sizeof(bool) * Max(n * nl, 1));
+	r->num_seen = palloc0(sizeof(uint8) * Max(n * nl, 1));
+	r->counted_seen = palloc0(sizeof(uint8) * Max(n * nl, 1));
 	r->value = palloc(sizeof(double) * Max(n * nl, 1));
 	r->status = palloc0(sizeof(uint8) * Max(n * nl, 1));
 	r->exposure = palloc(sizeof(double) * Max(n, 1));
@@ -225,6 +245,9 @@ roll_up(Computation *c, Rollup *r)
 						ch_den = 0,
 						ch_counted = 0;
 			bool		own_has = false;
+			uint8		own_seen = 0,
+						ch_seen = 0,
+						ch_counted_seen = 0;
 
 			/* sources in the order the indicator names them */
 			for (int j = 0; j < leaf->nnum; j++)
@@ -235,7 +258,10 @@ roll_up(Computation *c, Rollup *r)
 				{
 					own_num += cell;
 					own_has = true;
+					own_seen |= SEEN_VALUE;
 				}
+				else if (own_nulls[i * ns + leaf->num[j]])
+					own_seen |= SEEN_NULL;
 			}
 			for (int j = 0; j < leaf->nden; j++)
 			{
@@ -250,6 +276,8 @@ roll_up(Computation *c, Rollup *r)
 				ch_num += r->num_all[ch * nl + l];
 				ch_den += r->den_all[ch * nl + l];
 				ch_counted += r->num_counted[ch * nl + l];
+				ch_seen |= r->num_seen[ch * nl + l];
+				ch_counted_seen |= r->counted_seen[ch * nl + l];
 			}
 			r->own_num[x] = own_num;
 			r->own_has[x] = own_has;
@@ -257,6 +285,9 @@ roll_up(Computation *c, Rollup *r)
 			r->den_all[x] = own_den + ch_den;
 			r->num_counted[x] = !isnan(figure) ? r->num_all[x]
 				: child_has_exposure ? own_num + ch_counted : 0;
+			r->num_seen[x] = own_seen | ch_seen;
+			r->counted_seen[x] = !isnan(figure) ? r->num_seen[x]
+				: child_has_exposure ? own_seen | ch_counted_seen : 0;
 
 			r->status[x] = LEAF_SCORED;
 			if (!r->complete[l])
@@ -266,8 +297,11 @@ roll_up(Computation *c, Rollup *r)
 			}
 			else
 				r->value[x] = leaf_value(leaf, r->num_all[x], r->den_all[x], r->num_counted[x],
-										 r->exposure[i], own_has, own_num, &r->status[x]);
+										 r->exposure[i], own_has, own_num,
+										 leaf->measure == 'r' ? r->counted_seen[x] : r->num_seen[x],
+										 &r->status[x]);
 		}
 	}
 	pfree(own);
+	pfree(own_nulls);
 }

@@ -196,9 +196,12 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 				double		value = r->value[x];
 				double		base = baseline[x];
 
+				/* no events where the rows summed all had NULL values */
 				column_float(&ncol[N_EVENTS], leaf->measure == 'v'
-							 ? (r->own_has[x] ? r->own_num[x] : NAN) : r->num_all[x]);
-				column_float(&ncol[N_COUNTED], leaf->measure == 'v' ? NAN : r->num_counted[x]);
+							 ? (r->own_has[x] ? r->own_num[x] : NAN)
+							 : ONLY_NULLS(r->num_seen[x]) ? NAN : r->num_all[x]);
+				column_float(&ncol[N_COUNTED], leaf->measure == 'v' || ONLY_NULLS(r->counted_seen[x])
+							 ? NAN : r->num_counted[x]);
 				column_float(&ncol[N_DENOMINATOR], leaf->measure == 'q' ? r->den_all[x] : NAN);
 				column_float(&ncol[N_RESIDENTS], r->exposure[i]);
 				column_float(&ncol[N_VALUE], value);
