@@ -285,6 +285,20 @@ SELECT number, revision, period_start = cty.running_month() AS running_month, co
   FROM publish_release('city_monthly', cty.running_month(), publish_anyway => '月中快报 (mid-month flash report)');
 COMMIT;
 
+-- 8b. Had the fire and the hotline delivered through today too, the running
+-- month would be computed from what has arrived so far and stored as
+-- provisional (results computed before their period ended), still refused
+-- by publish_release; each refresh computes it again, changes or not (here
+-- the one month), until a refresh after its end.  Rolled back.
+BEGIN;
+UPDATE source SET delivered_through = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE source IN ('fire', 'hotline');
+SELECT period, last_period = cty.running_month() AS through_running_month FROM refresh('city');
+SELECT status, count(*) AS regions FROM result
+ WHERE scheme = 'city' AND period_start = cty.running_month() GROUP BY status;
+SELECT period_completeness('city', 'month', cty.running_month());
+SELECT period, periods, first_period = cty.running_month() AS running_month FROM refresh('city');
+ROLLBACK;
+
 -- 9. The call was a test call and is deleted: the police have again
 -- delivered through 30 June 2025 only, so refresh() computes nothing and
 -- removes the months after June, as a rebuild would never compute them.

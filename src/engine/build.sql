@@ -223,11 +223,19 @@ BEGIN
     SELECT coalesce(spans, '{}') || coalesce(array_agg(x.d * daterange(br.cells_from, new_cells_to)), '{}')
       INTO spans FROM unnest(@extschema@.delivery_spans(br.delivery, snapshot)) x(d)
      WHERE NOT isempty(x.d * daterange(br.cells_from, new_cells_to));
+    -- periods computed before they ended (provisional): again, until they
+    -- are computed after their end
+    SELECT spans || coalesce(array_agg(DISTINCT daterange(r.period_start, @extschema@.period_end(r.period, r.period_start))), '{}')
+      INTO spans FROM @extschema@.result r WHERE r.scheme = sc.scheme AND r.status = 'provisional';
     -- as rebuild() does: when that date has moved back (the latest rows
     -- deleted or redated, a declaration corrected), the periods starting
     -- after it are not recomputed but removed
     new_to := greatest(br.results_from,
                        least(new_to, coalesce(@extschema@.latest_delivery(snapshot) + 1, br.results_from)));
+    IF coalesce(@extschema@.latest_delivery(snapshot) + 1, br.results_from) <= (now() AT TIME ZONE sc.time_zone)::date THEN
+        RAISE NOTICE 'scheme "%": no source has delivered data after %, so no period starting later is computed',
+            sc.scheme, coalesce(@extschema@.latest_delivery(snapshot)::text, 'any date');
+    END IF;
     IF new_to < br.results_to THEN
         DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
         DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;

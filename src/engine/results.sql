@@ -19,12 +19,15 @@ CREATE TABLE @extschema@.result (
     missing_units integer NOT NULL,
     computed_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
     index_unrounded float8,
-    status        text NOT NULL CHECK (status IN ('complete', 'incomplete')),
+    status        text NOT NULL CHECK (status IN ('complete', 'incomplete', 'provisional')),
     PRIMARY KEY (scheme, period, period_start, region_code)
 );
 COMMENT ON TABLE @extschema@.result IS
-'materialized: per scheme, period and region, the index as published (rounded to the version''s index_decimals) and unrounded, whether every source delivered the whole period (status), the share of leaf weight scored, the grade level and ranks of the published index (among siblings, within the level; ties share a rank, no index no rank) and residents counted; read it through safeidx.index_result';
+'materialized: per scheme, period and region, the index as published (rounded to the version''s index_decimals) and unrounded, whether every source delivered the whole period (status: complete, incomplete, or provisional when computed before the period ended from what was delivered through that day), the share of leaf weight scored, the grade level and ranks of the published index (among siblings, within the level; ties share a rank, no index no rank) and residents counted; read it through safeidx.index_result';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result', '');
+-- the periods refresh() computes again because they were computed before
+-- they ended
+CREATE INDEX result_provisional ON @extschema@.result (scheme) WHERE status = 'provisional';
 
 CREATE TABLE @extschema@.result_node (
     scheme         text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,

@@ -166,7 +166,8 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 	args[1] = CStringGetTextDatum(k->period);
 	args[2] = DateADTGetDatum(r->start);
 	args[3] = CStringGetTextDatum(v->name);
-	args[4] = CStringGetTextDatum(complete ? "complete" : "incomplete");
+	/* computed before the period ended: provisional until recomputed */
+	args[4] = CStringGetTextDatum(!complete ? "incomplete" : r->end > k->today ? "provisional" : "complete");
 	for (int j = 0; j < NRESULT; j++)
 		args[5 + j] = column_array(&rcol[j]);
 	if (SPI_execute_plan(c->result_plan, args, NULL, false, 0) != SPI_OK_INSERT)

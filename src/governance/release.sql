@@ -283,11 +283,16 @@ SET search_path = pg_catalog, pg_temp AS $$
                               WHERE r.scheme = s.scheme AND r.period = period_completeness.period
                                 AND r.period_start = period_completeness.period_start AND r.status = 'incomplete')
                 THEN 'incomplete'
+                -- computed before it ended, not recomputed since
+                WHEN EXISTS (SELECT FROM @extschema@.result r
+                              WHERE r.scheme = s.scheme AND r.period = period_completeness.period
+                                AND r.period_start = period_completeness.period_start AND r.status = 'provisional')
+                THEN 'provisional'
                 ELSE 'complete' END
       FROM @extschema@.scheme s WHERE s.scheme = period_completeness.scheme;
 $$;
 COMMENT ON FUNCTION @extschema@.period_completeness(text, text, date) IS
-'complete, provisional (the period has not ended in the scheme''s time zone) or incomplete (a source has not delivered all of it) for the results of a period';
+'complete, provisional (the period has not ended in the scheme''s time zone, or its results were computed before it ended and not since) or incomplete (a source has not delivered all of it) for the results of a period';
 
 -- Publishing and correcting run as safeidx_publisher, the one role that may
 -- add releases; administrators execute them.  A provisional or incomplete

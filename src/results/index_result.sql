@@ -27,7 +27,7 @@ COMMENT ON VIEW @extschema@.index_result IS
 COMMENT ON COLUMN @extschema@.index_result.period_end IS 'first day after the period';
 COMMENT ON COLUMN @extschema@.index_result.index IS 'the index as published: the version''s total times the weighted score, rounded to the version''s index_decimals (grades and ranks use it); NULL when less than min_coverage of the weight could be scored';
 COMMENT ON COLUMN @extschema@.index_result.index_unrounded IS 'the index before its published rounding';
-COMMENT ON COLUMN @extschema@.index_result.status IS 'complete; provisional: the period has not ended (in the scheme''s time zone); incomplete: a source has not delivered the whole period, so indicators reading it are unscored (insufficient data)';
+COMMENT ON COLUMN @extschema@.index_result.status IS 'complete; provisional: the period has not ended (in the scheme''s time zone), or the results were computed before it ended and not since (the next refresh recomputes them); incomplete: a source has not delivered the whole period, so indicators reading it are unscored (insufficient data)';
 COMMENT ON COLUMN @extschema@.index_result.rank_change_siblings IS 'previous rank among siblings minus this one: positive = moved up';
 COMMENT ON COLUMN @extschema@.index_result.rank_change_level IS 'previous rank within the level minus this one: positive = moved up';
 COMMENT ON COLUMN @extschema@.index_result.coverage IS 'share of the total weight whose leaf indicators could be scored (0 to 1)';

@@ -139,9 +139,19 @@ BEGIN
         RAISE EXCEPTION '%: %', what, SQLERRM
             USING ERRCODE = 'invalid_parameter_value', HINT = format('See safeidx.scoring_parameters(%L).', i.scoring);
     END;
+    -- an uncapped goalposts score falls below 0 for a value beyond the worst
+    -- goalpost, which no geometric mean can take
+    IF i.scoring = 'goalposts' AND (i.scoring_params ->> 'capped') = 'false'
+       AND coalesce((SELECT p.aggregation FROM @extschema@.indicator p
+                      WHERE p.scheme = i.scheme AND p.version = i.version AND p.node = i.parent_node),
+                    v.aggregation) = 'geometric' THEN
+        RAISE EXCEPTION '% is scored by uncapped goalposts under a geometric mean, which cannot take the negative scores they give', what
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Cap its goalposts, or aggregate its parent arithmetically.';
+    END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.check_node(@extschema@.scheme_version, @extschema@.indicator) IS
-'error unless an inner node has no sources, direction or scoring, and a leaf reads known sources and has a direction and a scoring rule it can be scored by (check_scoring)';
+'error unless an inner node has no sources, direction or scoring, and a leaf reads known sources and has a direction and a scoring rule it can be scored by (check_scoring), not uncapped goalposts under a geometric mean';
 
 -- Positive and negative leaves carry their stated shares of the total
 -- (Anning: 35% each), counted below share_node when given.

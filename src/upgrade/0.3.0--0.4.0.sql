@@ -82,8 +82,9 @@ ALTER TABLE @extschema@.cell ALTER COLUMN last_day SET NOT NULL;
 -- whether every source delivered the period.
 ALTER TABLE @extschema@.result ADD COLUMN index_unrounded float8;
 ALTER TABLE @extschema@.result ADD COLUMN status text NOT NULL DEFAULT 'complete'
-    CHECK (status IN ('complete', 'incomplete'));
+    CHECK (status IN ('complete', 'incomplete', 'provisional'));
 ALTER TABLE @extschema@.result ALTER COLUMN status DROP DEFAULT;
+CREATE INDEX result_provisional ON @extschema@.result (scheme) WHERE status = 'provisional';
 UPDATE @extschema@.result SET index_unrounded = index;
 ALTER TABLE @extschema@.result_node ADD COLUMN status text
     CHECK (status IN ('scored', 'insufficient_data', 'no_residents', 'no_denominator',
