@@ -125,6 +125,9 @@ SELECT scheme, source, region_code, value, source_rows, null_rows, last_day
 -- year), and source_unknown_regions names the row without a code.
 SELECT * FROM source_counts('gdp', 'year', '2024-01-01', '2025-01-01') ORDER BY region_code NULLS LAST;
 SELECT * FROM source_unknown_regions('damage', '2025-01-01', '2025-02-01');
+-- For the year column, by year: the row of 2024 without a code (1 row,
+-- first and last day 2024-01-01, the start of its year).
+SELECT * FROM source_unknown_regions('gdp', '2024-01-01', '2025-01-01');
 -- The rows without a code are counted in unknown_region_rows (one per
 -- source), and left out of every result.
 SELECT scheme, period_start, source, region_code, source_rows, value

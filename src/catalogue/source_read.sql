@@ -182,11 +182,15 @@ CREATE OR REPLACE FUNCTION @extschema@.source_unknown_regions(source text, from_
 RETURNS TABLE (region_code text, source_rows bigint, first_day date, last_day date)
 LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp AS $$
+    -- by day; by year for an integer year column, which has no days
     SELECT c.region_code, sum(c.source_rows)::bigint, min(c.period_start), max(c.period_start)
-      FROM @extschema@.source_counts(source, 'day', from_date, to_date, tz) c
+      FROM @extschema@.source_counts(source,
+               CASE WHEN (SELECT @extschema@.is_year_column(@extschema@.source_relation(s), s.time_column)
+                            FROM @extschema@.source s WHERE s.source = source_unknown_regions.source)
+                    THEN 'year' ELSE 'day' END, from_date, to_date, tz) c
      WHERE NOT EXISTS (SELECT FROM @extschema@.region r
                         WHERE r.code = c.region_code AND r.valid_from <= c.period_start AND c.period_start < r.valid_to)
      GROUP BY c.region_code;
 $$;
 COMMENT ON FUNCTION @extschema@.source_unknown_regions(text, date, date, text) IS
-'departmental rows of a source whose region code is NULL or names no region in force on their day: they are counted here, never dropped silently';
+'departmental rows of a source whose region code is NULL or names no region in force on their day (their year for an integer year column): they are counted here, never dropped silently';

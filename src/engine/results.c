@@ -15,9 +15,9 @@
  * period only read by baselines is kept (values by region code) or pooled
  * (sums per calendar year) as long as needed (results_baseline.c).
  *
- * Every sum runs in an order fixed by the data -- sources in name order,
- * children in code order, periods in date order, nodes in name order --
- * so that the same cells always give the same bits, whatever plan read
+ * Every sum runs in an order fixed by the data -- a leaf's sources in the
+ * order the indicator lists them, children in code order, periods in date
+ * order, nodes in name order -- so that the same cells always give the same bits, whatever plan read
  * them and whatever history of refreshes wrote them.
  */
 #include "results.h"
