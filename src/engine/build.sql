@@ -98,7 +98,10 @@ DECLARE
     sc       @extschema@.scheme := @extschema@.scheme_to_build(scheme);
     upto     date := coalesce(to_date, (now() AT TIME ZONE sc.time_zone)::date + 1);
     cells_lo date := (date_trunc('year', from_date) - make_interval(years => @extschema@.lookback_years(sc.scheme)))::date;
-    cells_hi date := @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods), upto);
+    -- cells through today's coarsest period, as refresh keeps them: the
+    -- dates a source has delivered are derived from them
+    cells_hi date := @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods),
+                                                  greatest(upto, (now() AT TIME ZONE sc.time_zone)::date + 1));
     plan     jsonb;
     nchanges bigint;
     ncells   bigint;
@@ -133,7 +136,7 @@ BEGIN
     RETURN QUERY SELECT * FROM @extschema@.compute_planned(sc, plan, 'rebuild', started, nchanges, ncells);
 END $$;
 COMMENT ON FUNCTION @extschema@.rebuild(text, date, date) IS
-'recomputes everything of a scheme: cells from the departmental tables (one read per source, back to what the baselines need) and results for periods starting in [from, to) (to: default tomorrow in the scheme''s time zone), but none after the latest date a source has delivered (source_delivery); one row per period kind';
+'recomputes everything of a scheme: cells from the departmental tables (one read per source, from what the baselines need through today''s coarsest period, as refresh keeps them) and results for periods starting in [from, to) (to: default tomorrow in the scheme''s time zone), but none after the latest date a source has delivered (source_delivery); one row per period kind';
 
 -- The periods of one kind a refresh recomputes: those holding changed dates
 -- (spans [lo, hi)), those whose baselines read them (the next period, the
