@@ -40,11 +40,20 @@ OBJS = \
 	src/kernel/groupstats.o \
 	src/kernel/weighted.o \
 	src/kernel/grade.o \
+	src/kernel/period.o \
+	src/kernel/rounding.o \
 	src/catalogue/roles.o \
 	src/catalogue/source.o \
 	src/catalogue/filter.o \
 	src/catalogue/source_read.o \
-	src/governance/star.o
+	src/governance/star.o \
+	src/engine/results_load.o \
+	src/engine/results_tree.o \
+	src/engine/results_rollup.o \
+	src/engine/results_baseline.o \
+	src/engine/results_score.o \
+	src/engine/results_write.o \
+	src/engine/results.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
 # -Wextra without -Wunused-parameter, which PostgreSQL's own headers (funcapi.h) trip.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
@@ -59,6 +68,7 @@ SQL_SOURCES = \
 	src/kernel/scoring.sql \
 	src/kernel/weighted.sql \
 	src/kernel/grade.sql \
+	src/kernel/rounding.sql \
 	src/catalogue/roles.sql \
 	src/catalogue/guard.sql \
 	src/catalogue/period.sql \
@@ -76,6 +86,7 @@ SQL_SOURCES = \
 	src/engine/cells.sql \
 	src/engine/results.sql \
 	src/engine/build.sql \
+	src/engine/delivery.sql \
 	src/results/index_result.sql \
 	src/results/indicator_result.sql \
 	src/results/node_result.sql \
@@ -99,7 +110,7 @@ SQL_SOURCES = \
 # safeidx--V--$(EXTVERSION).sql runs the state migrations src/upgrade/A--B.sql
 # from V up to this version in chain order, then the code of this version,
 # then the migrations' A--B.post.sql parts (state that needs the new code).
-UPGRADE_FROM = 0.1.0 0.2.0
+UPGRADE_FROM = 0.1.0 0.2.0 0.3.0
 MIGRATIONS = $(wildcard src/upgrade/[0-9]*--*.sql)
 UPGRADES = $(foreach v,$(UPGRADE_FROM),$(EXTENSION)--$(v)--$(EXTVERSION).sql)
 

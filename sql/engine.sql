@@ -32,9 +32,13 @@ SET client_min_messages = warning;
 -- two months running), fell (rank drop of 1 place or more), theft_worst
 -- (theft in its worst band).
 
--- Cells from 2024-01 (the prior-year baseline) to the end of March 2025.
+-- Cells from 2024-01 (the prior-year baseline) through this month (as a
+-- refresh keeps them: the dates a source delivered are derived from them);
+-- results for January to March 2025.
 SELECT * FROM rebuild('fix', '2025-01-01', '2025-04-01');
-SELECT cells_from, cells_to, results_from, results_to FROM built_range WHERE scheme = 'fix';
+SELECT cells_from, cells_to = (date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') + interval '1 month')::date
+       AS cells_through_this_month, results_from, results_to
+  FROM built_range WHERE scheme = 'fix';
 
 -- Theft.  Baseline for every region: D in 2024, 78 thefts over 12 months of
 -- 6500 residents = 78 / 78000 x 10,000 = 10 per 10,000 per month.
@@ -133,18 +137,36 @@ SELECT period, period_start, region_code, value, source_rows FROM cell
 --   c 4/2000 -> 20 -> 100;  e no residents -> no index
 --   s1 10/4000 -> 25, ratio 0.8333 -> (1.2 - 0.8333) / 0.4 = 91.6667
 --   s2 4/2000 -> 20 -> 100;  d 14/6000 -> 23.3333, ratio 0.7778 -> 100
--- Year 2025 (January to March so far), baseline 78 / 6500 x 10,000 = 120:
---   every rate is below 0.8 x 120 = 96 -> 100 (b is highest at 30)
-SELECT period, period_start, region_code, round(index::numeric, 4) AS index, rank_level
+-- Year 2025: theft is delivered through 31 March only, so the year is
+-- incomplete: no value, no index (insufficient data), whatever its rows so
+-- far; the baseline (2024, delivered) is there: 78 / 6500 x 10,000 = 120.
+SELECT period, period_start, region_code, round(index::numeric, 4) AS index, rank_level, status
   FROM index_result WHERE scheme = 'fixq' AND period IN ('quarter', 'year') AND period_start >= '2025-01-01'
  ORDER BY period, period_start, depth, region_code;
-SELECT period, region_code, round(value::numeric, 4) AS value, round(baseline::numeric, 4) AS baseline
+SELECT period, region_code, round(value::numeric, 4) AS value, round(baseline::numeric, 4) AS baseline, status
   FROM indicator_result WHERE scheme = 'fixq' AND period_start = '2025-01-01' AND region_code IN ('d', 's1')
  ORDER BY period, region_code;
+-- No year-over-year warning on a year not delivered.
+SELECT count(*) AS warnings FROM warning WHERE scheme = 'fixq';
+-- The department declares the rest of 2025 delivered with nothing in it (a
+-- quiet feed is complete): refresh recomputes the periods whose
+-- completeness changed, and computes April to December (theft 0).
+--   year 2025, baseline 120: every rate is below 0.8 x 120 = 96 -> 100
+--   (b is highest at 9 / 3000 x 10,000 = 30)
+BEGIN;
+UPDATE source SET delivered_through = '2025-12-31' WHERE source = 'theft';
+SELECT period, periods, first_period, last_period FROM refresh('fixq') ORDER BY period;
+SELECT period, period_start, region_code, round(index::numeric, 4) AS index, rank_level, status
+  FROM index_result WHERE scheme = 'fixq' AND period = 'year' AND period_start = '2025-01-01'
+ ORDER BY depth, region_code;
+SELECT region_code, round(value::numeric, 4) AS value, round(baseline::numeric, 4) AS baseline, status
+  FROM indicator_result WHERE scheme = 'fixq' AND period = 'year' AND period_start = '2025-01-01'
+   AND region_code IN ('d', 's1') ORDER BY region_code;
 -- Year-over-year rises above 30% among communities: theft rates 2024 -> 2025
 --   a 780 -> 10 (fall); b 0 -> 30 and c 0 -> 20 (from 0: +100%); e 0 -> no figure
 SELECT rule, period_start, region_code, value, reference, threshold, detail
   FROM warning WHERE scheme = 'fixq' ORDER BY period_start, region_code;
+ROLLBACK;
 
 -- Count distinct: the number of different kinds of event.  Distinct counts
 -- do not add up, so quarters are counted from the rows, not summed from

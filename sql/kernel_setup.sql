@@ -27,8 +27,9 @@ SELECT p.oid::regprocedure AS not_parallel_safe
 -- rule parameters take the rule's default (not STRICT); filter_sql and
 -- source_relation, which read the catalogue (STABLE); source_cells, which
 -- reads departmental tables (STABLE, and not STRICT: NULL region codes mean
--- all); and star_rating_rows, which reads results (STABLE; it has no
--- argument to be STRICT on).  Exactly those nine.
+-- all); star_rating_rows, which reads results (STABLE; it has no argument to
+-- be STRICT on); and compute_results, the results kernel, which writes
+-- results (VOLATILE).  Exactly those ten.
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

@@ -28,12 +28,14 @@ GRANT SELECT ON safeidx.public_result TO regress_safeidx_resident;
 
 \c - regress_safeidx_resident
 SELECT current_user;
--- community a: January index 67.0, rank 2 of the communities (engine.sql);
--- February 30.0, rank 3: down one place.  Revision 2 of February (after the
--- late theft) keeps a at 30: its fire score was already 0.
+-- The index as published, with the decimals of the scheme's version (4 in
+-- the fixture).  Community a: January index 67.0098, rank 2 of the
+-- communities (engine.sql); February 30.0000, rank 3: down one place.
+-- Revision 2 of February (after the late theft) keeps a at 30: its fire
+-- score was already 0.
 SELECT number, period_start, region_code, region_zh, index, grade_zh, colour, rank_level, rank_change, trend
   FROM safeidx.public_result WHERE series = 'fix_monthly' AND region_code = 'a' ORDER BY number;
--- the district: 0.0 in the corrected February; January shows 99.0, not 15.0,
+-- the district: 0.0000 in the corrected February; January shows 99.0000, not 15.0000,
 -- because that row was changed behind the triggers' back (release.sql does it
 -- to test the checksum, test/fixtures/releases.sql likewise; verify_release
 -- reports it; the view shows the stored rows)

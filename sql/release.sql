@@ -20,25 +20,35 @@ INSERT INTO release_series (series, scheme, period, title_zh, first_number)
 VALUES ('fix_monthly', 'fix', 'month', '平安指数月报', 21);
 SELECT number, revision, period_start, version, reason FROM publish_release('fix_monthly', '2025-01-01');
 SELECT number, revision, period_start, version, reason FROM publish_release('fix_monthly', '2025-02-01');
--- the same period twice, an earlier period, a period without results, not a period start
+-- the same period twice, an earlier period, a period without results, a
+-- period not ended (provisional: this month, whenever the test runs), not a
+-- period start
 SELECT publish_release('fix_monthly', '2025-02-01');
 SELECT publish_release('fix_monthly', '2025-01-01');
-SELECT publish_release('fix_monthly', '2030-01-01');
+SELECT publish_release('fix_monthly', '2025-06-01');
+DO $$
+BEGIN
+    PERFORM publish_release('fix_monthly', date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date);
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    RAISE WARNING '% (%)', regexp_replace(SQLERRM, '[0-9]{2}-[0-9]{2}-[0-9]{4}', '<this month>'), SQLSTATE;
+END $$;
 SELECT publish_release('fix_monthly', '2025-03-15');
 SELECT publish_release('nosuch', '2025-03-01');
 \echo :LAST_ERROR_SQLSTATE
 -- freeze_release, which publish_release and correct_release run, on its own
-SELECT freeze_release('nosuch', 1, 1, '2025-03-01', NULL);
+SELECT freeze_release('nosuch', 1, 1, '2025-03-01', NULL, 'complete');
 \echo :LAST_ERROR_SQLSTATE
 
 -- Release 22 holds February as computed in engine.sql: d 12.5722, s1 30, s2 0.
 SELECT region_code, round(index::numeric, 4) AS index, grade_level, rank_level
   FROM release_result WHERE series = 'fix_monthly' AND number = 22 AND depth <= 2 ORDER BY region_code;
 SELECT count(*) AS indicator_rows FROM release_indicator WHERE series = 'fix_monthly' AND number = 22;
--- Checksums are SHA-256, each chained to the release published before it.
+-- Checksums are SHA-256 (version 3: completeness covered), each chained to
+-- the release published before it; January and February were complete.
 SELECT bool_and(checksum = release_checksum(series, number, revision)) AS checksums_match,
        bool_and(checksum ~ '^[0-9a-f]{64}$') AS checksums_are_sha256,
-       bool_and(checksum_version = 2) AS version_2
+       bool_and(checksum_version = 3) AS version_3,
+       bool_and(completeness = 'complete') AS complete
   FROM release;
 SELECT r.number, r.previous_checksum IS NULL AS first,
        r.previous_checksum = (SELECT p.checksum FROM release p WHERE p.series = r.series AND p.number = r.number - 1) AS chained

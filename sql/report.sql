@@ -181,3 +181,24 @@ SELECT position($$<i>$$ IN r) = 0 AS no_raw_tag,
        position('第23期（2025年3月）' IN r) > 0 AS title
   FROM release_report('fix_monthly', 23) r;
 ROLLBACK;
+
+-- The first release of a series whose previous period is computed compares
+-- with it: a series over fix starting with February 2025 (release 1); its
+-- report compares with January's computed results (number 0, 未发布), row
+-- for row those of result.  Rolled back.
+BEGIN;
+INSERT INTO release_series (series, scheme, period, title_zh) VALUES ('fix_feb', 'fix', 'month', '二月起');
+SELECT number, period_start FROM publish_release('fix_feb', '2025-02-01');
+SELECT (p).number AS previous_number, (p).period_start AS previous_period, note LIKE '%上期未发布%' AS note_says_unpublished
+  FROM (SELECT (report_previous(r)).* FROM release r WHERE series = 'fix_feb') x(p, note);
+SELECT count(*) AS regions,
+       count(*) FILTER (WHERE (p.index, p.grade_level, p.rank_level) IS NOT DISTINCT FROM (c.index, c.grade_level, c.rank_level))
+           AS equal_to_january_as_computed
+  FROM release r,
+       report_previous_rows(r, (report_previous(r)).prev) p
+  JOIN result c ON c.scheme = 'fix' AND c.period = 'month' AND c.period_start = '2025-01-01' AND c.region_code = p.region_code
+ WHERE r.series = 'fix_feb';
+SELECT (SELECT count(*) FROM result WHERE scheme = 'fix' AND period = 'month' AND period_start = '2025-01-01') AS january_regions;
+SELECT position('未发布' IN h) > 0 AS report_names_it, position('本期为该系列的首期，无上期可比' IN h) = 0 AS not_without_previous
+  FROM release_report('fix_feb', 1) h;
+ROLLBACK;

@@ -113,7 +113,48 @@ COMMIT;
 -- 11. An unknown time zone; an unknown grade scale.
 INSERT INTO scheme (scheme, name_zh, time_zone) VALUES ('tz', '时区', 'Asia/Beijing');
 INSERT INTO scheme (scheme, name_zh, grade_scale) VALUES ('gs', '等级', 'nosuch');
--- 12. A source read by an indicator cannot be deleted or renamed.
+-- 12. Uncapped goalposts under a geometric mean: a theft count beyond 10
+-- would score below 0, which a geometric mean cannot take (22023).
+BEGIN;
+UPDATE indicator SET aggregation = 'geometric' WHERE scheme = 'anning' AND version = '2025Q1' AND node = 'governance';
+UPDATE indicator SET scoring = 'goalposts', scoring_params = '{"minimum": 0, "maximum": 10, "capped": false}', baseline = 'none'
+ WHERE scheme = 'anning' AND version = '2025Q1' AND node = 'theft';
+COMMIT;
+\echo :LAST_ERROR_SQLSTATE
+-- 13. Gaps between versions.  Anning has 2025Q1 [2025-01-01, 2025-04-01)
+-- and 2025Q2 from 2025-04-01 on.  Ending 2025Q2 on 2025-10-01 and starting
+-- a version 2026 on 2026-01-01 leaves October to December without a
+-- version (22023 at commit) ...
+BEGIN;
+UPDATE scheme_version SET valid_to = '2025-10-01' WHERE scheme = 'anning' AND version = '2025Q2';
+INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('anning', '2026', '2026-01-01');
+COMMIT;
+\echo :LAST_ERROR_SQLSTATE
+-- ... unless the scheme says the gap is meant; turning that off again
+-- brings the error back (22023) ...
+BEGIN;
+UPDATE scheme_version SET valid_to = '2025-10-01' WHERE scheme = 'anning' AND version = '2025Q2';
+INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('anning', '2026', '2026-01-01');
+UPDATE scheme SET allow_version_gaps = true WHERE scheme = 'anning';
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT 'the gap is allowed' AS checked;
+SET CONSTRAINTS ALL DEFERRED;
+UPDATE scheme SET allow_version_gaps = false WHERE scheme = 'anning';
+COMMIT;
+\echo :LAST_ERROR_SQLSTATE
+-- ... and so does deleting a version between two others: 2025Q4 fills
+-- [2025-10-01, 2026-01-01), then is deleted (22023).
+BEGIN;
+UPDATE scheme_version SET valid_to = '2025-10-01' WHERE scheme = 'anning' AND version = '2025Q2';
+INSERT INTO scheme_version (scheme, version, valid_from, valid_to) VALUES ('anning', '2025Q4', '2025-10-01', '2026-01-01');
+INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('anning', '2026', '2026-01-01');
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT 'no gap' AS checked;
+SET CONSTRAINTS ALL DEFERRED;
+DELETE FROM scheme_version WHERE scheme = 'anning' AND version = '2025Q4';
+COMMIT;
+\echo :LAST_ERROR_SQLSTATE
+-- 14. A source read by an indicator cannot be deleted or renamed.
 DELETE FROM source WHERE source = 'med_all';
 UPDATE source SET source = 'stolen' WHERE source = 'theft';
 

@@ -54,10 +54,15 @@ SELECT round(score_goalposts(72.5, 20, 85)::numeric, 9) AS life,
 SELECT round(score_goalposts(20000, 100, 75000, log_scale => true)::numeric, 9) AS income;
 -- Negative indicator: 1 - (30 - 10) / (50 - 10) = 0.5.
 SELECT score_goalposts(30, 10, 50, higher_is_better => false) AS reversed;
--- Errors: goalposts not increasing, logarithm of 0, NaN.
+-- A value of 0 on a log scale has no logarithm: capped, it is below the
+-- (positive) minimum and scores 0 (1 for a negative indicator); uncapped, it
+-- cannot be scored (NULL).  Data never make a computation fail.
+SELECT score_goalposts(0, 1, 10, log_scale => true) AS capped,
+       score_goalposts(-5, 1, 10, higher_is_better => false, log_scale => true) AS capped_negative,
+       score_goalposts(0, 1, 10, log_scale => true, capped => false) AS uncapped;
+-- Errors: goalposts not increasing, NaN.
 SELECT score_goalposts(5, 10, 10);
 SELECT score_goalposts(5, 50, 10);
-SELECT score_goalposts(0, 1, 10, log_scale => true);
 SELECT score_goalposts('NaN', 1, 10);
 
 -- Distance to target: positive 45 of 60 = 0.75, beyond the target 1;

@@ -40,14 +40,16 @@ SELECT fix.answers(4, 'a', 'police', true), fix.answers(1, 'a', 'police', false)
        fix.answers(2, 'a', 'city', true), fix.answers(1, 'a', 'city', false),
        fix.answers(5, 'b', 'city', true);
 
+-- The survey of January is delivered whole (declared: its answers are all of
+-- one day); an index from whatever is scored (min_coverage 0), 4 decimals.
 BEGIN;
-INSERT INTO source (source, relation, region_column, time_column, filter) VALUES
-    ('police_satisfied', 'fix.survey', 'code', 'answered_at', $$department = 'police' AND satisfied$$),
-    ('police_surveyed', 'fix.survey', 'code', 'answered_at', $$department = 'police'$$),
-    ('city_satisfied', 'fix.survey', 'code', 'answered_at', $$department = 'city' AND satisfied$$),
-    ('city_surveyed', 'fix.survey', 'code', 'answered_at', $$department = 'city'$$);
+INSERT INTO source (source, relation, region_column, time_column, filter, delivered_from, delivered_through) VALUES
+    ('police_satisfied', 'fix.survey', 'code', 'answered_at', $$department = 'police' AND satisfied$$, '2025-01-01', '2025-01-31'),
+    ('police_surveyed', 'fix.survey', 'code', 'answered_at', $$department = 'police'$$, '2025-01-01', '2025-01-31'),
+    ('city_satisfied', 'fix.survey', 'code', 'answered_at', $$department = 'city' AND satisfied$$, '2025-01-01', '2025-01-31'),
+    ('city_surveyed', 'fix.survey', 'code', 'answered_at', $$department = 'city'$$, '2025-01-01', '2025-01-31');
 INSERT INTO scheme (scheme, name_zh) VALUES ('survey', '群众满意度');
-INSERT INTO scheme_version (scheme, version, valid_from) VALUES ('survey', 'v1', '2025-01-01');
+INSERT INTO scheme_version (scheme, version, valid_from, min_coverage, index_decimals) VALUES ('survey', 'v1', '2025-01-01', 0, 4);
 -- satisfied per 100 surveyed, at least 5 answers, scored 60 % -> 0 .. 100 % -> 1
 INSERT INTO indicator (scheme, version, node, name_zh, weight, direction, sources, measure, denominator_sources,
                        per, min_denominator, scoring, scoring_params) VALUES

@@ -13,13 +13,21 @@ CREATE TABLE @extschema@.source (
     severity        jsonb,
     description     text,
     owner           name NOT NULL DEFAULT CURRENT_USER,
+    delivered_from  date,
+    delivered_through date,
     CHECK ((measure = 'count') = (measure_column IS NULL)),
-    CHECK (severity IS NULL OR (category_column IS NOT NULL AND jsonb_typeof(severity) = 'object'))
+    CHECK (severity IS NULL OR (category_column IS NOT NULL AND jsonb_typeof(severity) = 'object')),
+    CONSTRAINT source_delivered_range CHECK (delivered_from <= delivered_through
+                                             AND delivered_from > '-infinity' AND delivered_through < 'infinity')
 );
 COMMENT ON TABLE @extschema@.source IS
 'a departmental table or view read in place, with the rights of the source''s owner: its region and time columns, an optional filter (boolean SQL over its columns), the measure (count rows, sum or count distinct a column) and optional severity weights per category';
 COMMENT ON COLUMN @extschema@.source.owner IS
 'the role whose rights read the departmental table (default: the role that defines the source); only its members may define, change or drop the source';
+COMMENT ON COLUMN @extschema@.source.delivered_from IS
+'declared by the department: the first local date its data cover; NULL: the start of the first period with a row (source_delivery)';
+COMMENT ON COLUMN @extschema@.source.delivered_through IS
+'declared by the department: the last local date it has delivered completely (a quiet feed with no rows is still complete); NULL: the date of the last row (source_delivery)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.source', '');
 
 -- [code]
@@ -49,7 +57,8 @@ RETURNS regtype[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE what
         WHEN 'region' THEN ARRAY['text', 'character varying', 'character', 'integer', 'bigint']::regtype[]
-        WHEN 'time' THEN ARRAY['timestamp with time zone', 'timestamp without time zone', 'date']::regtype[]
+        WHEN 'time' THEN ARRAY['timestamp with time zone', 'timestamp without time zone', 'date',
+                               'smallint', 'integer', 'bigint']::regtype[]
         WHEN 'measure' THEN ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']::regtype[] END;
 $$;
 COMMENT ON FUNCTION @extschema@.source_column_types(text) IS
@@ -89,7 +98,7 @@ BEGIN
     END LOOP;
 END $$;
 COMMENT ON FUNCTION @extschema@.check_source_columns(@extschema@.source, regclass) IS
-'error unless the columns a source names exist (42703), have built-in types (42804: region text or integer, time timestamptz, timestamp or date, summed measure numeric) and its owner may read them (42501)';
+'error unless the columns a source names exist (42703), have built-in types (42804: region text or integer, time timestamptz, timestamp, date or an integer year, summed measure numeric) and its owner may read them (42501)';
 
 -- The relation a source names, found as its owner finds it (C: the owner,
 -- not the caller, needs USAGE on the schema).

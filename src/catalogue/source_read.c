@@ -88,9 +88,12 @@ source_cells(PG_FUNCTION_ARGS)
 	run_as_owner(sql, owner, fcinfo);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		Datum		values[5];
-		bool		nulls[5];
+		Datum		values[7];
+		bool		nulls[7];
 
+		if (SPI_tuptable->tupdesc->natts != lengthof(values))
+			elog(ERROR, "source_cells_sql() gave %d columns, not %d", SPI_tuptable->tupdesc->natts,
+				 (int) lengthof(values));
 		heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, values, nulls);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

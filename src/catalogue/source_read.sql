@@ -1,16 +1,29 @@
 -- source_read.sql: reading a source: the SQL of its rows, its counts per period, unknown codes.
 
 -- The local time of a departmental row as SQL: its time column in time zone
--- tz (timestamptz), or as it is (a local timestamp or date), as timestamp.
+-- tz (timestamptz), or as it is (a local timestamp or date), as timestamp;
+-- an integer year column is January 1st of its year (NULL outside 1..9999,
+-- so that no row makes the expression fail).
 CREATE OR REPLACE FUNCTION @extschema@.local_time_sql(relation regclass, time_column name, tz text)
 RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN @extschema@.source_column_type(relation, time_column, 'time') = 'timestamp with time zone'::regtype
-                THEN format('(%I AT TIME ZONE %L)', time_column, tz)
-                ELSE format('%I::timestamp', time_column) END;
+    SELECT CASE WHEN t = 'timestamp with time zone'::regtype THEN format('(%I AT TIME ZONE %L)', time_column, tz)
+                WHEN t IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
+                THEN format('(CASE WHEN %1$I BETWEEN 1 AND 9999 THEN make_date(%1$I::integer, 1, 1)::timestamp END)', time_column)
+                ELSE format('%I::timestamp', time_column) END
+      FROM (SELECT @extschema@.source_column_type(relation, time_column, 'time') AS t) x;
 $$;
 COMMENT ON FUNCTION @extschema@.local_time_sql(regclass, name, text) IS
-'the SQL expression of a departmental row''s local time (timestamp): a timestamptz time column in time zone tz, a timestamp or date column as it is';
+'the SQL expression of a departmental row''s local time (timestamp): a timestamptz time column in time zone tz, a timestamp or date column as it is, an integer year column as January 1st of its year';
+
+-- True for an integer year time column, which only year periods can read.
+CREATE OR REPLACE FUNCTION @extschema@.is_year_column(relation regclass, time_column name)
+RETURNS boolean LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT @extschema@.source_column_type(relation, time_column, 'time')
+           IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype);
+$$;
+COMMENT ON FUNCTION @extschema@.is_year_column(regclass, name) IS 'true when a source''s time column is an integer year';
 
 -- The pieces of SQL that read a source: its local time, the value of one
 -- departmental row, and the condition on its rows between two local dates.
@@ -26,25 +39,30 @@ DECLARE
     upper_bound text;
 BEGIN
     local_time := @extschema@.local_time_sql(rel, src.time_column, tz);
-    IF time_type = 'timestamp with time zone'::regtype THEN
+    IF @extschema@.is_year_column(rel, src.time_column) THEN
+        -- the years starting in [from, to)
+        lower_bound := (extract(year FROM from_date) + CASE WHEN from_date = date_trunc('year', from_date) THEN 0 ELSE 1 END)::text;
+        upper_bound := (extract(year FROM to_date) + CASE WHEN to_date = date_trunc('year', to_date) THEN 0 ELSE 1 END)::text;
+    ELSIF time_type = 'timestamp with time zone'::regtype THEN
         lower_bound := format('(%L::timestamp AT TIME ZONE %L)', from_date, tz);
         upper_bound := format('(%L::timestamp AT TIME ZONE %L)', to_date, tz);
     ELSE
         lower_bound := quote_literal(from_date);
         upper_bound := quote_literal(to_date);
     END IF;
+    -- numeric, so that sums are exact and do not depend on the order of rows
     value_expr := CASE src.measure
-        WHEN 'count' THEN '1'
-        WHEN 'sum' THEN format('%I::float8', src.measure_column)
+        WHEN 'count' THEN '1::numeric'
+        WHEN 'sum' THEN format('%I::numeric', src.measure_column)
         ELSE format('%I', src.measure_column) END;
     IF src.severity IS NOT NULL THEN
-        value_expr := format('(%s) * coalesce((%L::jsonb ->> %I::text)::float8, 1)', value_expr, src.severity, src.category_column);
+        value_expr := format('(%s) * coalesce((%L::jsonb ->> %I::text)::numeric, 1)', value_expr, src.severity, src.category_column);
     END IF;
     time_condition := format('%I >= %s AND %I < %s', src.time_column, lower_bound, src.time_column, upper_bound);
     row_filter := coalesce(@extschema@.filter_sql(rel, src.filter, src.owner), 'true');
 END $$;
 COMMENT ON FUNCTION @extschema@.source_sql(@extschema@.source, date, date, text) IS
-'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight), the condition on its time between two local dates and its filter as filter_sql() analysed and deparsed it (true without one)';
+'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight, as numeric), the condition on its time between two local dates (an integer year column: the years starting between them) and its filter as filter_sql() analysed and deparsed it (true without one)';
 
 -- The query reading sources bound to one departmental table (same relation,
 -- columns and owner) for local dates [from, to), cut into periods of a kind
@@ -86,26 +104,45 @@ BEGIN
     IF rel IS NULL THEN
         RAISE EXCEPTION 'relation "%" of source "%" does not exist', src.relation, src.source USING ERRCODE = 'undefined_table';
     END IF;
+    IF @extschema@.is_year_column(rel, src.time_column) AND period <> 'year' THEN
+        RAISE EXCEPTION 'source "%" has an integer year column ("%"), which only yearly periods can read, not %',
+            src.source, src.time_column, period
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Read it in a scheme computed by year only.';
+    END IF;
+    -- per source: the value (NULL when every row's measured column is NULL),
+    -- the rows, the rows whose measured column is NULL, the last local day
     FOR i IN 1 .. cardinality(srcs) LOOP
         src := srcs[i];
         PERFORM @extschema@.check_source_columns(src, rel);
         part := @extschema@.source_sql(src, from_date, to_date, tz);
-        columns := columns || format(', (%s FILTER (WHERE %s))::float8 AS v%s, count(*) FILTER (WHERE %s) AS n%s',
-            CASE WHEN src.measure = 'count_distinct' THEN format('count(DISTINCT %s)', part.value_expr)
-                 ELSE format('sum((%s)::float8)', part.value_expr) END,
-            part.row_filter, i, part.row_filter, i);
-        rows := rows || CASE WHEN i > 1 THEN ', ' ELSE '' END || format('(%L, g.v%s, g.n%s)', src.source, i, i);
+        columns := columns || format(
+            ', (%s)::float8 AS v%s, count(*) FILTER (WHERE %s) AS n%s, %s AS z%s, %s AS d%s',
+            CASE WHEN src.measure = 'count' AND src.severity IS NULL
+                 THEN format('count(*) FILTER (WHERE %s)', part.row_filter)
+                 WHEN src.measure = 'count_distinct'
+                 THEN format('CASE WHEN count(%1$s) FILTER (WHERE %2$s) > 0 THEN count(DISTINCT %1$s) FILTER (WHERE %2$s) END',
+                             part.value_expr, part.row_filter)
+                 ELSE format('sum(%s) FILTER (WHERE %s)', part.value_expr, part.row_filter) END, i,
+            part.row_filter, i,
+            CASE WHEN src.measure = 'count' THEN '0::bigint'
+                 ELSE format('count(*) FILTER (WHERE (%s) AND %I IS NULL)', part.row_filter, src.measure_column) END, i,
+            CASE WHEN @extschema@.is_year_column(rel, src.time_column)
+                 THEN format('(date_trunc(''year'', max(%s) FILTER (WHERE %s)) + interval ''1 year - 1 day'')::date',
+                             part.local_time, part.row_filter)
+                 ELSE format('(max(%s) FILTER (WHERE %s))::date', part.local_time, part.row_filter) END, i);
+        rows := rows || CASE WHEN i > 1 THEN ', ' ELSE '' END
+                     || format('(%L, g.v%s, g.n%s, g.z%s, g.d%s)', src.source, i, i, i, i);
         any_row := any_row || CASE WHEN i > 1 THEN ' OR ' ELSE '' END || part.row_filter;
     END LOOP;
     sql := format(
-        'SELECT x.source, g.region_code, g.period_start, x.value, x.source_rows
+        'SELECT x.source, g.region_code, g.period_start, x.value, x.source_rows, x.null_rows, x.last_day
            FROM (SELECT %I::text AS region_code, date_trunc(%L, %s)::date AS period_start %s
                    FROM %s
                   WHERE %s AND (%s)
                     AND ($1::text[] IS NULL OR %I::text = ANY ($1)
                          OR (%I IS NULL AND array_position($1, NULL) IS NOT NULL))
                   GROUP BY 1, 2) g
-          CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows)
+          CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows, null_rows, last_day)
           WHERE x.source_rows > 0',
         src.region_column, period, part.local_time, columns, rel, part.time_condition, any_row,
         src.region_column, src.region_column, rows);
@@ -116,7 +153,8 @@ COMMENT ON FUNCTION @extschema@.source_cells_sql(text[], text, date, date, text)
 
 CREATE OR REPLACE FUNCTION @extschema@.source_cells(sources text[], period text, from_date date, to_date date, tz text,
                                                      codes text[] DEFAULT NULL)
-RETURNS TABLE (source text, region_code text, period_start date, value float8, source_rows bigint)
+RETURNS TABLE (source text, region_code text, period_start date, value float8, source_rows bigint,
+               null_rows bigint, last_day date)
 AS 'MODULE_PATHNAME', 'source_cells'
 LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.source_cells(text[], text, date, date, text, text[]) IS
@@ -124,25 +162,35 @@ COMMENT ON FUNCTION @extschema@.source_cells(text[], text, date, date, text, tex
 
 CREATE OR REPLACE FUNCTION @extschema@.source_counts(source text, period text, from_date date, to_date date,
                                           tz text DEFAULT 'Asia/Shanghai')
-RETURNS TABLE (region_code text, period_start date, value float8, source_rows bigint)
-LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
+RETURNS TABLE (region_code text, period_start date, value float8, source_rows bigint, null_rows bigint)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp AS $$
-    SELECT c.region_code, c.period_start, c.value, c.source_rows
-      FROM @extschema@.source_cells(ARRAY[source], period, from_date, to_date, tz) c;
-$$;
+BEGIN
+    IF NOT from_date < to_date THEN
+        RAISE EXCEPTION 'empty date range [%, %)', from_date, to_date
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The range is [from_date, to_date): to_date is the first day after it.';
+    END IF;
+    RETURN QUERY
+    SELECT c.region_code, c.period_start, c.value, c.source_rows, c.null_rows
+      FROM @extschema@.source_cells(ARRAY[source_counts.source], source_counts.period, from_date, to_date, tz) c;
+END $$;
 COMMENT ON FUNCTION @extschema@.source_counts(text, text, date, date, text) IS
-'the measure of a source per region code and period between two local dates [from, to), cut in time zone tz (default Asia/Shanghai), read with the rights of the source''s owner; every region code is kept, known or not';
+'the measure of a source per region code and period between two local dates [from, to), cut in time zone tz (default Asia/Shanghai), read with the rights of the source''s owner; every region code is kept, known or not; value NULL when every row''s measured column is NULL, null_rows the rows whose measured column is NULL (skipped); error 22023 for an empty range';
 
 CREATE OR REPLACE FUNCTION @extschema@.source_unknown_regions(source text, from_date date, to_date date,
                                                    tz text DEFAULT 'Asia/Shanghai')
 RETURNS TABLE (region_code text, source_rows bigint, first_day date, last_day date)
 LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp AS $$
+    -- by day; by year for an integer year column, which has no days
     SELECT c.region_code, sum(c.source_rows)::bigint, min(c.period_start), max(c.period_start)
-      FROM @extschema@.source_counts(source, 'day', from_date, to_date, tz) c
+      FROM @extschema@.source_counts(source,
+               CASE WHEN (SELECT @extschema@.is_year_column(@extschema@.source_relation(s), s.time_column)
+                            FROM @extschema@.source s WHERE s.source = source_unknown_regions.source)
+                    THEN 'year' ELSE 'day' END, from_date, to_date, tz) c
      WHERE NOT EXISTS (SELECT FROM @extschema@.region r
                         WHERE r.code = c.region_code AND r.valid_from <= c.period_start AND c.period_start < r.valid_to)
      GROUP BY c.region_code;
 $$;
 COMMENT ON FUNCTION @extschema@.source_unknown_regions(text, date, date, text) IS
-'departmental rows of a source whose region code is NULL or names no region in force on their day: they are counted here, never dropped silently';
+'departmental rows of a source whose region code is NULL or names no region in force on their day (their year for an integer year column): they are counted here, never dropped silently';

@@ -6,10 +6,11 @@ CREATE TABLE @extschema@.built_range (
     cells_from   date NOT NULL,
     cells_to     date NOT NULL,
     results_from date NOT NULL,
-    results_to   date NOT NULL
+    results_to   date NOT NULL,
+    delivery     jsonb
 );
 COMMENT ON TABLE @extschema@.built_range IS
-'materialized: a built scheme has cells for local dates [cells_from, cells_to) (from its baselines'' lookback on) and results for periods starting in [results_from, results_to)';
+'materialized: a built scheme has cells for local dates [cells_from, cells_to) (from its baselines'' lookback on) and results for periods starting in [results_from, results_to), computed when the sources had delivered what delivery records ({source: [from, through]}; NULL before 0.4.0)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.built_range', '');
 
 CREATE TABLE @extschema@.refresh_log (
@@ -97,10 +98,14 @@ DECLARE
     sc       @extschema@.scheme := @extschema@.scheme_to_build(scheme);
     upto     date := coalesce(to_date, (now() AT TIME ZONE sc.time_zone)::date + 1);
     cells_lo date := (date_trunc('year', from_date) - make_interval(years => @extschema@.lookback_years(sc.scheme)))::date;
-    cells_hi date := @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods), upto);
+    -- cells through today's coarsest period, as refresh keeps them: the
+    -- dates a source has delivered are derived from them
+    cells_hi date := @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods),
+                                                  greatest(upto, (now() AT TIME ZONE sc.time_zone)::date + 1));
     plan     jsonb;
     nchanges bigint;
     ncells   bigint;
+    snapshot jsonb;
 BEGIN
     IF NOT from_date < upto THEN
         RAISE EXCEPTION 'empty date range [%, %) for rebuild of scheme "%"', from_date, upto, sc.scheme
@@ -114,15 +119,24 @@ BEGIN
     DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme;
     DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme;
     ncells := @extschema@.build_cells(sc.scheme, cells_lo, cells_hi);
-    SELECT jsonb_object_agg(k, @extschema@.period_starts(k, from_date, upto)) INTO plan FROM unnest(sc.periods) k;
     INSERT INTO @extschema@.built_range AS b VALUES (sc.scheme, cells_lo, cells_hi, from_date, upto)
         ON CONFLICT ON CONSTRAINT built_range_pkey DO UPDATE
        SET cells_from = excluded.cells_from, cells_to = excluded.cells_to,
            results_from = excluded.results_from, results_to = excluded.results_to;
+    -- no period beyond the latest date a source has delivered
+    snapshot := @extschema@.delivery_snapshot(sc.scheme);
+    IF coalesce(@extschema@.latest_delivery(snapshot) + 1, from_date) < upto THEN
+        upto := greatest(from_date, coalesce(@extschema@.latest_delivery(snapshot) + 1, from_date));
+        RAISE NOTICE 'scheme "%": no source has delivered data after %, so no period starting later is computed',
+            sc.scheme, coalesce(@extschema@.latest_delivery(snapshot)::text, 'any date');
+    END IF;
+    UPDATE @extschema@.built_range b SET results_to = upto, delivery = snapshot WHERE b.scheme = sc.scheme;
+    SELECT jsonb_object_agg(k, CASE WHEN from_date < upto THEN @extschema@.period_starts(k, from_date, upto) ELSE '{}' END)
+      INTO plan FROM unnest(sc.periods) k;
     RETURN QUERY SELECT * FROM @extschema@.compute_planned(sc, plan, 'rebuild', started, nchanges, ncells);
 END $$;
 COMMENT ON FUNCTION @extschema@.rebuild(text, date, date) IS
-'recomputes everything of a scheme: cells from the departmental tables (one read per source, back to what the baselines need) and results for periods starting in [from, to) (to: default tomorrow in the scheme''s time zone); one row per period kind';
+'recomputes everything of a scheme: cells from the departmental tables (one read per source, from what the baselines need through today''s coarsest period, as refresh keeps them) and results for periods starting in [from, to) (to: default tomorrow in the scheme''s time zone), but none after the latest date a source has delivered (source_delivery); one row per period kind';
 
 -- The periods of one kind a refresh recomputes: those holding changed dates
 -- (spans [lo, hi)), those whose baselines read them (the next period, the
@@ -168,6 +182,7 @@ DECLARE
     plan     jsonb;
     nchanges bigint;
     ncells   bigint := 0;
+    snapshot jsonb;
 BEGIN
     SELECT * INTO br FROM @extschema@.built_range b WHERE b.scheme = sc.scheme;
     IF NOT FOUND THEN
@@ -204,11 +219,35 @@ BEGIN
         ncells := ncells + @extschema@.build_cells(sc.scheme, lower(cell_span), upper(cell_span),
                                                    CASE WHEN every THEN NULL ELSE codes END);
     END IF;
-    SELECT jsonb_object_agg(k, @extschema@.periods_to_refresh(k, coalesce(spans, '{}'), @extschema@.lookback_years(sc.scheme),
+    UPDATE @extschema@.built_range b SET cells_to = new_cells_to WHERE b.scheme = sc.scheme;
+    -- periods whose completeness changed with what the sources delivered;
+    -- none beyond the latest date delivered
+    snapshot := @extschema@.delivery_snapshot(sc.scheme);
+    SELECT coalesce(spans, '{}') || coalesce(array_agg(x.d * daterange(br.cells_from, new_cells_to)), '{}')
+      INTO spans FROM unnest(@extschema@.delivery_spans(br.delivery, snapshot)) x(d)
+     WHERE NOT isempty(x.d * daterange(br.cells_from, new_cells_to));
+    -- periods computed before they ended (provisional): again, until they
+    -- are computed after their end
+    SELECT spans || coalesce(array_agg(DISTINCT daterange(r.period_start, @extschema@.period_end(r.period, r.period_start))), '{}')
+      INTO spans FROM @extschema@.result r WHERE r.scheme = sc.scheme AND r.status = 'provisional';
+    -- as rebuild() does: when that date has moved back (the latest rows
+    -- deleted or redated, a declaration corrected), the periods starting
+    -- after it are not recomputed but removed
+    new_to := greatest(br.results_from,
+                       least(new_to, coalesce(@extschema@.latest_delivery(snapshot) + 1, br.results_from)));
+    IF coalesce(@extschema@.latest_delivery(snapshot) + 1, br.results_from) <= (now() AT TIME ZONE sc.time_zone)::date THEN
+        RAISE NOTICE 'scheme "%": no source has delivered data after %, so no period starting later is computed',
+            sc.scheme, coalesce(@extschema@.latest_delivery(snapshot)::text, 'any date');
+    END IF;
+    IF new_to < br.results_to THEN
+        DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
+        DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
+    END IF;
+    SELECT jsonb_object_agg(k, @extschema@.periods_to_refresh(k, spans, @extschema@.lookback_years(sc.scheme),
                                                               br.results_from, br.results_to, new_to))
       INTO plan FROM unnest(sc.periods) k;
-    UPDATE @extschema@.built_range b SET cells_to = new_cells_to, results_to = new_to WHERE b.scheme = sc.scheme;
+    UPDATE @extschema@.built_range b SET results_to = new_to, delivery = snapshot WHERE b.scheme = sc.scheme;
     RETURN QUERY SELECT * FROM @extschema@.compute_planned(sc, plan, 'refresh', started, nchanges, ncells);
 END $$;
 COMMENT ON FUNCTION @extschema@.refresh(text) IS
-'brings a built scheme up to date: recomputes the cells of the region codes and dates changed in the departmental tables since the last refresh (late rows included), then the results of the periods whose cells or baselines changed, and computes new periods up to today; one row per period kind';
+'brings a built scheme up to date: recomputes the cells of the region codes and dates changed in the departmental tables since the last refresh (late rows included), then the results of the periods whose cells, baselines or completeness (what the sources delivered) changed, and computes new periods up to today but none after the latest date a source has delivered (removing those starting after it when it has moved back, as a rebuild has none); one row per period kind';

@@ -75,12 +75,17 @@ COMMENT ON FUNCTION @extschema@.capture_changes() IS
 
 -- Statement triggers on population and region: every scheme's results over
 -- the dates whose figures or hierarchy changed must be recomputed (cells
--- are unchanged: they are kept per raw region code).
+-- are unchanged: they are kept per raw region code).  Not while pg_restore
+-- loads a dump (row_security off, as it sets it): the results restored with
+-- them were computed from these very rows, and change_log is restored too.
 CREATE OR REPLACE FUNCTION @extschema@.capture_catalogue_changes() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     transition text;
 BEGIN
+    IF current_setting('row_security') = 'off' THEN
+        RETURN NULL;
+    END IF;
     FOREACH transition IN ARRAY CASE TG_OP WHEN 'INSERT' THEN '{new_rows}'::text[]
                                            WHEN 'DELETE' THEN '{old_rows}'::text[]
                                            ELSE '{old_rows,new_rows}'::text[] END

@@ -8,12 +8,14 @@ CREATE TABLE @extschema@.cell (
     period_start date NOT NULL,
     source       text NOT NULL,
     region_code  text,
-    value        float8 NOT NULL,
+    value        float8,
     source_rows  bigint NOT NULL,
+    null_rows    bigint NOT NULL DEFAULT 0,
+    last_day     date NOT NULL,
     UNIQUE NULLS NOT DISTINCT (scheme, period, period_start, source, region_code)
 );
 COMMENT ON TABLE @extschema@.cell IS
-'materialized: the measure of each source per scheme, period and region code as written in the departmental rows (unknown and NULL codes included), cut in the scheme''s time zone';
+'materialized: the measure of each source per scheme, period and region code as written in the departmental rows (unknown and NULL codes included), cut in the scheme''s time zone: value (NULL when every row''s measured column is NULL), rows, rows whose measured column is NULL, and the local day of the last row';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.cell', '');
 
 -- [code]
@@ -66,17 +68,21 @@ BEGIN
              GROUP BY s.relation, s.region_column, s.time_column, s.owner, s.measure = 'count_distinct',
                       CASE WHEN s.measure = 'count_distinct' THEN s.source END
         LOOP
-            INSERT INTO @extschema@.cell (scheme, period, period_start, source, region_code, value, source_rows)
-            SELECT sc.scheme, kind, c.period_start, c.source, c.region_code, c.value, c.source_rows
+            INSERT INTO @extschema@.cell (scheme, period, period_start, source, region_code, value, source_rows,
+                                          null_rows, last_day)
+            SELECT sc.scheme, kind, c.period_start, c.source, c.region_code, c.value, c.source_rows,
+                   c.null_rows, c.last_day
               FROM @extschema@.source_cells(grp.sources, kind, lo, hi, sc.time_zone, codes) c;
             GET DIAGNOSTICS n = ROW_COUNT;
             total := total + n;
         END LOOP;
-        -- coarser kinds: sums of the finest cells
+        -- coarser kinds: sums of the finest cells, added in date order (the
+        -- same bits whatever the plan)
         IF kind <> finest THEN
-            INSERT INTO @extschema@.cell (scheme, period, period_start, source, region_code, value, source_rows)
+            INSERT INTO @extschema@.cell (scheme, period, period_start, source, region_code, value, source_rows,
+                                          null_rows, last_day)
             SELECT sc.scheme, kind, date_trunc(kind, c.period_start)::date, c.source, c.region_code,
-                   sum(c.value), sum(c.source_rows)
+                   sum(c.value ORDER BY c.period_start), sum(c.source_rows), sum(c.null_rows), max(c.last_day)
               FROM @extschema@.cell c
               JOIN @extschema@.scheme_sources(sc.scheme) s ON s.source = c.source AND s.measure <> 'count_distinct'
              WHERE c.scheme = sc.scheme AND c.period = finest

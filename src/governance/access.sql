@@ -140,6 +140,13 @@ SELECT @extschema@.set_policy('@extschema@.source', 'source_owned', 'ALL', 'PUBL
 SELECT @extschema@.set_policy('@extschema@.official_scope', 'official_scope_own', 'SELECT', 'PUBLIC',
                               '@extschema@.is_member_of(role) OR (SELECT @extschema@.reads_all_regions())');
 SELECT @extschema@.set_policy('@extschema@.official_scope', 'official_scope_admin', 'ALL', 'safeidx_admin', 'true', 'true');
+-- Regions and population figures: every row, to whoever is granted the
+-- table.  Row-level security is on only so that nobody but a role that
+-- bypasses it (a superuser, as pg_restore runs) can write them with
+-- row_security off, which is how change capture recognises a restore
+-- (capture_catalogue_changes).
+SELECT @extschema@.set_policy(t.tab, t.name || '_granted', 'ALL', 'PUBLIC', 'true', 'true')
+  FROM (VALUES ('@extschema@.region'::regclass, 'region'), ('@extschema@.population', 'population')) t(tab, name);
 SELECT @extschema@.set_policy(t.tab, t.name || '_read', 'SELECT', 'PUBLIC',
                               '(SELECT @extschema@.reads_all_regions())
                                OR @extschema@.in_regions(region_code, period_start, (SELECT @extschema@.visible_regions()))')
@@ -218,7 +225,9 @@ GRANT EXECUTE ON FUNCTION @extschema@.population_figures(text, date, date), @ext
     @extschema@.report_correction(@extschema@.release), @extschema@.report_chart(@extschema@.release, text),
     @extschema@.report_ranking(@extschema@.release, @extschema@.release, text, text),
     @extschema@.report_warnings(@extschema@.release), @extschema@.report_movers(@extschema@.release, @extschema@.release),
-    @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text), @extschema@.verify_chain(text)
+    @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text), @extschema@.verify_chain(text),
+    @extschema@.report_previous_rows(@extschema@.release, @extschema@.release),
+    @extschema@.source_delivery(text), @extschema@.period_completeness(text, text, date)
     TO safeidx_analyst;
 
 -- Officials: the results, warnings, stars, notices and releases of their
@@ -251,7 +260,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.capture(regclass), @extschema@.capture_cha
     @extschema@.filter_sql(regclass, text, name), @extschema@.check_source_columns(@extschema@.source, regclass),
     @extschema@.source_relation(@extschema@.source, boolean), @extschema@.may_capture(regclass),
     @extschema@.source_column_type(regclass, name, text), @extschema@.local_time_sql(regclass, name, text),
-    @extschema@.is_member_of(name), @extschema@.reads_all_regions()
+    @extschema@.is_year_column(regclass, name), @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_department, safeidx_admin;
 
 -- Administrators: the catalogue, the rules, building, publishing, notices.
@@ -268,8 +277,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.rebuild(text, date, date), @extschema@.ref
     @extschema@.scheme_to_build(text), @extschema@.compute_planned(@extschema@.scheme, jsonb, text, timestamptz, bigint, bigint),
     @extschema@.compute_results(text, text, date[]), @extschema@.build_cells(text, date, date, text[]),
     @extschema@.delete_cells(text, text, date, date, text[]), @extschema@.capture_scheme(text),
-    @extschema@.lookback_start(text, text, text, date), @extschema@.lookback_years(text),
-    @extschema@.publish_release(text, date), @extschema@.correct_release(text, integer, text),
+    @extschema@.lookback_years(text), @extschema@.delivery_snapshot(text),
+    @extschema@.publish_release(text, date, text), @extschema@.correct_release(text, integer, text),
     @extschema@.verify_release(text, integer, integer),
     @extschema@.issue_notice(text, text, date, text, text, date, text, date, date, bigint, text),
     @extschema@.issue_notices(text, date, date), @extschema@.notice_next_seq(text, integer),
@@ -288,7 +297,9 @@ GRANT EXECUTE ON FUNCTION @extschema@.local_time_sql(regclass, name, text), @ext
     @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_capture;
 GRANT INSERT ON @extschema@.release, @extschema@.release_result, @extschema@.release_indicator TO safeidx_publisher;
-GRANT EXECUTE ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text),
+GRANT EXECUTE ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text, text),
+    @extschema@.period_completeness(text, text, date), @extschema@.delivery_snapshot(text),
+    @extschema@.source_delivery(text),
     @extschema@.release_result_rows(text, text, date), @extschema@.release_indicator_rows(text, text, date),
     @extschema@.release_digest(@extschema@.release)
     TO safeidx_publisher;

@@ -84,7 +84,7 @@ scored AS (
       LEFT JOIN @extschema@.result y
              ON y.scheme = c.scheme AND y.period = 'year' AND y.period_start = c.year_start AND y.region_code = c.region_code
       LEFT JOIN LATERAL (
-          SELECT count(x.index)::integer AS months, avg(x.index) AS mean_index
+          SELECT count(x.index)::integer AS months, avg(x.index::numeric)::float8 AS mean_index
             FROM @extschema@.result x
            WHERE x.scheme = c.scheme AND x.period = 'month' AND x.region_code = c.region_code
              AND x.period_start >= c.year_start AND x.period_start < (c.year_start + interval '1 year')::date) m ON true),

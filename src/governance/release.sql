@@ -25,16 +25,19 @@ CREATE TABLE @extschema@.release (
     watermark    timestamptz NOT NULL,
     checksum     text NOT NULL,
     previous_checksum text,
-    checksum_version  smallint NOT NULL DEFAULT 2 CHECK (checksum_version IN (1, 2)),
+    checksum_version  smallint NOT NULL DEFAULT 3 CHECK (checksum_version IN (1, 2, 3)),
+    completeness text NOT NULL DEFAULT 'complete' CHECK (completeness IN ('complete', 'incomplete', 'provisional')),
     PRIMARY KEY (series, number, revision),
     UNIQUE (series, period_start, revision),
-    CHECK ((revision = 1) = (reason IS NULL))
+    CONSTRAINT release_reason CHECK ((revision > 1 OR completeness <> 'complete') = (reason IS NOT NULL))
 );
 COMMENT ON TABLE @extschema@.release IS
-'published releases: number N of a series for one period, revision 1 and corrections (revision > 1, with a reason); the scheme version, the input watermark (the end of the last refresh or rebuild the results came from), who published it and when, and a checksum chained to the release published before it in the series; rows can never be changed or deleted';
+'published releases: number N of a series for one period, revision 1 and corrections (revision > 1, with a reason); whether the period was complete (else published anyway, with a reason); the scheme version, the input watermark (the end of the last refresh or rebuild the results came from), who published it and when, and a checksum chained to the release published before it in the series; rows can never be changed or deleted';
 COMMENT ON COLUMN @extschema@.release.released_by IS 'the session user who published the revision';
 COMMENT ON COLUMN @extschema@.release.checksum IS
-'version 2: SHA-256 (hex) of the release''s metadata, the checksum of the release published before it in the series and every column of its frozen rows (release_digest); version 1 (0.1.0, 0.2.0): md5 of some columns of its rows';
+'version 3: SHA-256 (hex) of the release''s metadata (its completeness included), the checksum of the release published before it in the series and every column of its frozen rows (release_digest); version 2 (0.3.0): the same without completeness; version 1 (0.1.0, 0.2.0): md5 of some columns of its rows';
+COMMENT ON COLUMN @extschema@.release.completeness IS
+'complete: every source had delivered the whole period, which had ended; incomplete or provisional (the period had not ended): published anyway, the reason saying why';
 COMMENT ON COLUMN @extschema@.release.previous_checksum IS
 'the checksum of the release (any number or revision) published just before this one in the series, NULL for the first: removing, reordering or forging a release breaks the chain (verify_chain)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.release', '');
@@ -158,12 +161,13 @@ COMMENT ON FUNCTION @extschema@.release_indicator_rows(text, text, date) IS
 'the indicator results a release of a period freezes (the current results)';
 
 -- The checksum of a release revision as recorded in rel (its stored row,
--- or the one being written): version 2 hashes, with SHA-256, the release's
+-- or the one being written): version 3 hashes, with SHA-256, the release's
 -- own columns (series, number, revision, period, version, released_at,
--- released_by, reason, watermark), the checksum it chains to and every
--- column of its frozen rows, each row as a JSON array (floats in their
--- shortest exact form, times in UTC) in key order; version 1 is 0.1.0's md5
--- of some columns of the rows, kept to check the releases made then.
+-- released_by, reason, watermark, completeness), the checksum it chains to
+-- and every column of its frozen rows, each row as a JSON array (floats in
+-- their shortest exact form, times in UTC) in key order; version 2 (0.3.0)
+-- is the same without completeness; version 1 is 0.1.0's md5 of some
+-- columns of the rows, kept to check the releases made then.
 CREATE OR REPLACE FUNCTION @extschema@.release_digest(rel @extschema@.release)
 RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 SET TimeZone = 'UTC' AS $$
@@ -178,9 +182,10 @@ SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 SET TimeZone = 
                                 FROM @extschema@.release_indicator i
                                WHERE (i.series, i.number, i.revision) = (rel.series, rel.number, rel.revision)), ''))
     ELSE encode(sha256(convert_to(
-        'safeidx release v2' || E'\n'
+        'safeidx release v' || rel.checksum_version || E'\n'
         || json_build_array(rel.series, rel.number, rel.revision, rel.period_start, rel.version, rel.released_at,
                             rel.released_by, rel.reason, rel.watermark, rel.previous_checksum)::text || E'\n'
+        || CASE WHEN rel.checksum_version >= 3 THEN json_build_array(rel.completeness)::text || E'\n' ELSE '' END
         || coalesce((SELECT string_agg(json_build_array(r.region_code, r.region_zh, r.depth, r.parent_code, r.index,
                                                         r.grade_level, r.rank_siblings, r.rank_level, r.coverage,
                                                         r.residents)::text, E'\n' ORDER BY r.region_code)
@@ -195,7 +200,7 @@ SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 SET TimeZone = 
         'UTF8')), 'hex') END;
 $$;
 COMMENT ON FUNCTION @extschema@.release_digest(@extschema@.release) IS
-'the checksum a release revision must carry: SHA-256 of its own columns, the previous checksum and every column of its frozen rows (version 2), or 0.1.0''s md5 of some columns of its rows (version 1)';
+'the checksum a release revision must carry: SHA-256 of its own columns, the previous checksum and every column of its frozen rows (version 3, and 2 without completeness), or 0.1.0''s md5 of some columns of its rows (version 1)';
 
 CREATE OR REPLACE FUNCTION @extschema@.release_checksum(series text, number integer, revision integer)
 RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -211,7 +216,8 @@ COMMENT ON FUNCTION @extschema@.release_checksum(text, integer, integer) IS
 -- release with their checksum, chained to the release the series published
 -- last.  Runs as safeidx_publisher, through publish_release and
 -- correct_release.
-CREATE OR REPLACE FUNCTION @extschema@.freeze_release(series text, number integer, revision integer, period_start date, reason text)
+CREATE OR REPLACE FUNCTION @extschema@.freeze_release(series text, number integer, revision integer, period_start date,
+                                                       reason text, completeness text)
 RETURNS @extschema@.release LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s   @extschema@.release_series;
@@ -233,6 +239,15 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run safeidx.refresh() first, so that the release holds every row received.';
     END IF;
+    IF EXISTS (SELECT FROM @extschema@.built_range b,
+                      unnest(@extschema@.delivery_spans(b.delivery, @extschema@.delivery_snapshot(s.scheme))) d
+                WHERE b.scheme = s.scheme
+                  AND d && daterange(period_start, @extschema@.period_end(s.period, period_start))) THEN
+        RAISE EXCEPTION 'what the sources of scheme "%" have delivered of the % starting % changed since its last refresh',
+                        s.scheme, s.period, period_start
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run safeidx.refresh() first, so that the release says how complete the period is.';
+    END IF;
     INSERT INTO @extschema@.release_result
     SELECT s.series, number, revision, r.* FROM @extschema@.release_result_rows(s.scheme, s.period, period_start) r;
     INSERT INTO @extschema@.release_indicator
@@ -244,24 +259,50 @@ BEGIN
     rel.released_at := clock_timestamp();
     rel.released_by := session_user;
     rel.reason := reason;
+    rel.completeness := completeness;
     rel.watermark := coalesce((SELECT max(l.finished_at) FROM @extschema@.refresh_log l WHERE l.scheme = s.scheme), now());
     rel.previous_checksum := (SELECT r.checksum FROM @extschema@.release r WHERE r.series = s.series
                                ORDER BY r.released_at DESC, r.number DESC, r.revision DESC LIMIT 1);
-    rel.checksum_version := 2;
+    rel.checksum_version := 3;
     rel.checksum := @extschema@.release_digest(rel);
     INSERT INTO @extschema@.release SELECT rel.* RETURNING * INTO rel;
     RETURN rel;
 END $$;
-COMMENT ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text) IS
-'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum (run as safeidx_publisher by publish_release and correct_release); error 42704 for an unknown series';
+COMMENT ON FUNCTION @extschema@.freeze_release(text, integer, integer, date, text, text) IS
+'copies the current results of a period into release rows and records the release, chained to the series'' last release, with its checksum; refuses when the scheme has changes or deliveries of the period not yet refreshed (55000) (run as safeidx_publisher by publish_release and correct_release); error 42704 for an unknown series';
+
+-- Whether the results of a period can be published as they are: complete
+-- (every source delivered the whole period, which has ended), provisional
+-- (the period has not ended in the scheme's time zone) or incomplete.
+CREATE OR REPLACE FUNCTION @extschema@.period_completeness(scheme text, period text, period_start date)
+RETURNS text LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN @extschema@.period_end(period_completeness.period, period_completeness.period_start)
+                     > (pg_catalog.now() AT TIME ZONE s.time_zone)::date THEN 'provisional'
+                WHEN EXISTS (SELECT FROM @extschema@.result r
+                              WHERE r.scheme = s.scheme AND r.period = period_completeness.period
+                                AND r.period_start = period_completeness.period_start AND r.status = 'incomplete')
+                THEN 'incomplete'
+                -- computed before it ended, not recomputed since
+                WHEN EXISTS (SELECT FROM @extschema@.result r
+                              WHERE r.scheme = s.scheme AND r.period = period_completeness.period
+                                AND r.period_start = period_completeness.period_start AND r.status = 'provisional')
+                THEN 'provisional'
+                ELSE 'complete' END
+      FROM @extschema@.scheme s WHERE s.scheme = period_completeness.scheme;
+$$;
+COMMENT ON FUNCTION @extschema@.period_completeness(text, text, date) IS
+'complete, provisional (the period has not ended in the scheme''s time zone, or its results were computed before it ended and not since) or incomplete (a source has not delivered all of it) for the results of a period';
 
 -- Publishing and correcting run as safeidx_publisher, the one role that may
--- add releases; administrators execute them.
-CREATE OR REPLACE FUNCTION @extschema@.publish_release(series text, period_start date)
+-- add releases; administrators execute them.  A provisional or incomplete
+-- period is published only when told to, with the reason recorded.
+CREATE OR REPLACE FUNCTION @extschema@.publish_release(series text, period_start date, publish_anyway text DEFAULT NULL)
 RETURNS @extschema@.release LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s @extschema@.release_series;
     n integer;
+    state text;
 BEGIN
     SELECT * INTO s FROM @extschema@.release_series x WHERE x.series = publish_release.series;
     IF NOT FOUND THEN
@@ -281,12 +322,21 @@ BEGIN
         RAISE EXCEPTION 'series "%" already has a release after %', s.series, period_start
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Releases are numbered in the order of their periods.';
     END IF;
+    state := @extschema@.period_completeness(s.scheme, s.period, period_start);
+    IF state <> 'complete' AND coalesce(btrim(publish_anyway), '') = '' THEN
+        RAISE EXCEPTION 'the % starting % is %: %', s.period, period_start, state,
+            CASE state WHEN 'provisional' THEN 'it has not ended yet'
+                       ELSE 'a source has not delivered all of it, so some indicators are unscored' END
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Wait for the data (safeidx.source_delivery shows what each source delivered), or publish it anyway: publish_release(series, period_start, publish_anyway => ''the reason'').';
+    END IF;
     SELECT coalesce(max(r.number) + 1, s.first_number) INTO n FROM @extschema@.release r WHERE r.series = s.series;
-    RETURN @extschema@.freeze_release(s.series, n, 1, period_start, NULL);
+    RETURN @extschema@.freeze_release(s.series, n, 1, period_start,
+                                      CASE WHEN state <> 'complete' THEN publish_anyway END, state);
 END $$;
-ALTER FUNCTION @extschema@.publish_release(text, date) OWNER TO safeidx_publisher;
-COMMENT ON FUNCTION @extschema@.publish_release(text, date) IS
-'publishes a period as the next numbered release of a series (revision 1): freezes its region and indicator results; refuses a period already released, an earlier period than the last release, or unrefreshed changes';
+ALTER FUNCTION @extschema@.publish_release(text, date, text) OWNER TO safeidx_publisher;
+COMMENT ON FUNCTION @extschema@.publish_release(text, date, text) IS
+'publishes a period as the next numbered release of a series (revision 1): freezes its region and indicator results; refuses a period already released, an earlier period than the last release, unrefreshed changes, and a provisional or incomplete period unless publish_anyway gives the reason to publish it, which is recorded';
 
 CREATE OR REPLACE FUNCTION @extschema@.correct_release(series text, number integer, reason text)
 RETURNS @extschema@.release LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -303,7 +353,12 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'series "%" has no release %', series, number USING ERRCODE = 'undefined_object';
     END IF;
-    RETURN @extschema@.freeze_release(series, number, last.revision + 1, last.period_start, reason);
+    RETURN @extschema@.freeze_release(series, number, last.revision + 1, last.period_start, reason,
+                                      @extschema@.period_completeness((SELECT x.scheme FROM @extschema@.release_series x
+                                                                        WHERE x.series = correct_release.series),
+                                                                       (SELECT x.period FROM @extschema@.release_series x
+                                                                        WHERE x.series = correct_release.series),
+                                                                       last.period_start));
 END $$;
 ALTER FUNCTION @extschema@.correct_release(text, integer, text) OWNER TO safeidx_publisher;
 COMMENT ON FUNCTION @extschema@.correct_release(text, integer, text) IS

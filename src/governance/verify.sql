@@ -5,7 +5,12 @@
 -- published value that differs: each column of each frozen row, rows only on
 -- one side, the version, and the checksum.  The recomputation runs in a
 -- subtransaction that is rolled back, so the materialized results are left
--- as they were.
+-- as they were.  It rebuilds the release's period, then reads the cells of
+-- every later date the scheme was built for and computes the period again:
+-- the dates a source has delivered are derived from its cells
+-- (source_delivery), and cells ending with the period would end a source's
+-- delivery on the day of its last row in the period, leaving incomplete a
+-- period that was complete when published.
 CREATE OR REPLACE FUNCTION @extschema@.verify_release(series text, number integer, revision integer DEFAULT NULL)
 RETURNS TABLE (region_code text, node text, what text, released text, recomputed text)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 AS $$
@@ -13,6 +18,8 @@ DECLARE
     rel  @extschema@.release;
     s    @extschema@.release_series;
     diff jsonb;
+    built @extschema@.built_range;
+    rebuilt_to date;
 BEGIN
     SELECT * INTO rel FROM @extschema@.release r
      WHERE r.series = verify_release.series AND r.number = verify_release.number
@@ -23,8 +30,15 @@ BEGIN
             USING ERRCODE = 'undefined_object';
     END IF;
     SELECT * INTO STRICT s FROM @extschema@.release_series x WHERE x.series = rel.series;
+    SELECT * INTO built FROM @extschema@.built_range b WHERE b.scheme = s.scheme;
     BEGIN
         PERFORM @extschema@.rebuild(s.scheme, rel.period_start, @extschema@.period_end(s.period, rel.period_start));
+        SELECT b.cells_to INTO rebuilt_to FROM @extschema@.built_range b WHERE b.scheme = s.scheme;
+        IF built.cells_to > rebuilt_to THEN
+            PERFORM @extschema@.build_cells(s.scheme, rebuilt_to, built.cells_to);
+            UPDATE @extschema@.built_range b SET cells_to = built.cells_to WHERE b.scheme = s.scheme;
+            PERFORM @extschema@.compute_results(s.scheme, s.period::text, ARRAY[rel.period_start]);
+        END IF;
         SELECT coalesce(jsonb_agg(d), '[]') INTO diff FROM (
             SELECT NULL AS region_code, NULL AS node, 'checksum' AS what, rel.checksum AS released,
                    @extschema@.release_digest(rel) AS recomputed
@@ -65,7 +79,7 @@ BEGIN
      ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3;
 END $$;
 COMMENT ON FUNCTION @extschema@.verify_release(text, integer, integer) IS
-'recomputes a release''s period from the departmental tables (in a subtransaction rolled back afterwards) and returns everything published that differs: the checksum, the version, and each column of each frozen region and indicator row (a row on one side only shows its columns against NULL); no rows: the release is intact and reproducible';
+'recomputes a release''s period from the departmental tables (in a subtransaction rolled back afterwards; with the cells of every date the scheme was built for, from which the dates delivered are derived) and returns everything published that differs: the checksum, the version, and each column of each frozen region and indicator row (a row on one side only shows its columns against NULL); no rows: the release is intact and reproducible';
 
 -- Checks a series' chain: every revision carries the checksum of what it
 -- holds now, and (from checksum version 2 on) the checksum of the revision

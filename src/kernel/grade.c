@@ -13,6 +13,18 @@
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 
+/* The level of an index on cut points checked strictly decreasing. */
+int
+grade_level_of(double index, const double *cuts, int ncuts)
+{
+	int			level = 1;
+
+	for (int i = 0; i < ncuts; i++)
+		if (index < cuts[i])
+			level = i + 2;
+	return level;
+}
+
 /*
  * With cut points c1 > c2 > ... > cn, an index >= c1 is level 1, one in
  * [c2, c1) is level 2, ..., and one below cn is level n + 1.

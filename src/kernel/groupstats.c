@@ -85,7 +85,7 @@ groupstats_send(PG_FUNCTION_ARGS)
 }
 
 /* Merge b into a (Chan, Golub and LeVeque), refusing overflow. */
-static void
+void
 groupstats_merge(GroupStats *a, const GroupStats *b)
 {
 	double		n;
@@ -108,18 +108,26 @@ groupstats_merge(GroupStats *a, const GroupStats *b)
 	a->n += b->n;
 }
 
+/* Adds one value to a group (the group_stats transition, and the kernel's). */
+void
+groupstats_add_value(GroupStats *g, double value)
+{
+	GroupStats	one;
+
+	one.n = 1;
+	one.min = one.max = one.mean = finite_arg(value, "value");
+	one.m2 = 0;
+	groupstats_merge(g, &one);
+}
+
 /* group_stats transition: NULL values are skipped by the strict aggregate. */
 PG_FUNCTION_INFO_V1(groupstats_add);
 Datum
 groupstats_add(PG_FUNCTION_ARGS)
 {
 	GroupStats *g = summary_state_for_update(fcinfo, 0, sizeof(GroupStats));
-	GroupStats	one;
 
-	one.n = 1;
-	one.min = one.max = one.mean = finite_arg(PG_GETARG_FLOAT8(1), "value");
-	one.m2 = 0;
-	groupstats_merge(g, &one);
+	groupstats_add_value(g, PG_GETARG_FLOAT8(1));
 	PG_RETURN_POINTER(g);
 }
 

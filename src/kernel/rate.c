@@ -50,7 +50,7 @@ per_arg(double per)
 }
 
 /* events / exposure * per, or NULL (is_null) when there is no exposure. */
-static double
+double
 rate_of(double events, double exposure, double per, bool *is_null)
 {
 	*is_null = (exposure == 0);

@@ -11,6 +11,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/date.h"
 #include "utils/jsonb.h"
 
 /* Format version written first in every summary's text and binary form. */
@@ -52,6 +53,47 @@ extern void *summary_state_for_update(FunctionCallInfo fcinfo, int argno,
 extern double poisson_mean_lower(double events, double level);
 extern double poisson_mean_upper(double events, double level);
 
+/* period.c: period starts of a kind, as src/catalogue/period.sql computes them. */
+typedef enum PeriodKind
+{
+	PERIOD_DAY,
+	PERIOD_MONTH,
+	PERIOD_QUARTER,
+	PERIOD_YEAR
+} PeriodKind;
+
+extern PeriodKind period_kind_from_name(const char *name);
+extern DateADT date_add_months(DateADT date, int months);
+extern DateADT period_trunc(PeriodKind kind, DateADT date);
+extern DateADT period_add(PeriodKind kind, DateADT start, int n);
+extern int	date_year(DateADT date);
+extern DateADT year_start(int year);
+
+/* rounding.c: a value as published with some decimals (numeric rounding). */
+extern double round_published(double value, int decimals);
+
+/* grade.c: the level of an index on a scale of cut points, best first. */
+extern int	grade_level_of(double index, const double *cuts, int ncuts);
+
+/* rate.c: events / exposure * per; NULL (is_null) without exposure. */
+extern double rate_of(double events, double exposure, double per, bool *is_null);
+
+/* weighted.c: the weighted scores of a region's indicators (indexsum). */
+typedef struct IndexSum
+{
+	int64		scored;			/* indicators with a score */
+	int64		unscored;		/* indicators whose score is NULL */
+	double		weight;			/* total weight of scored indicators */
+	double		weight_unscored;	/* total weight of unscored ones */
+	double		weighted_scores;	/* sum of weight * score */
+	double		weighted_logs;	/* sum of weight * ln(score), score > 0 */
+	int64		zeros;			/* scores of 0 carrying weight > 0 */
+	int64		negatives;		/* scores below 0 carrying weight > 0 */
+} IndexSum;
+
+extern void indexsum_add_score(IndexSum *s, double score, bool has_score, double weight);
+extern double indexsum_mean(const IndexSum *s, bool geometric, double min_coverage, bool *is_null);
+
 /* groupstats.c: a group's count, extremes, mean and squared deviations. */
 typedef struct GroupStats
 {
@@ -62,6 +104,8 @@ typedef struct GroupStats
 	double		m2;				/* sum of squared deviations from the mean */
 } GroupStats;
 
+extern void groupstats_add_value(GroupStats *g, double value);
+extern void groupstats_merge(GroupStats *a, const GroupStats *b);
 extern double minmax_score(double value, const GroupStats *group,
 						   bool higher_is_better, bool *is_null);
 

@@ -205,13 +205,17 @@ score_goalposts(PG_FUNCTION_ARGS)
 	ScoringInput in = {0};
 	ScoringArgs args;
 	bool		is_null;
+	double		score;
 
 	if (any_null(fcinfo, lengthof(needed), needed))
 		PG_RETURN_NULL();
 	scoring_args_from_call(rule, fcinfo, params, &args);
 	in.value = PG_GETARG_FLOAT8(0);
 	in.higher_is_better = PG_GETARG_BOOL(3);
-	PG_RETURN_FLOAT8(rule->score(&in, &args, &is_null));
+	score = rule->score(&in, &args, &is_null);
+	if (is_null)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(score);
 }
 
 /* score_target(value, target, higher_is_better): strict, the target given. */

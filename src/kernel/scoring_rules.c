@@ -49,7 +49,16 @@ goalposts_check_args(const ScoringArgs *args, bool higher_is_better)
 static double
 goalposts_rule(const ScoringInput *in, const ScoringArgs *args, bool *is_null)
 {
-	*is_null = false;
+	/*
+	 * On a log scale a value of 0 or less has no logarithm: capped, it is
+	 * below the (positive) minimum and scores as the minimum does; uncapped,
+	 * it cannot be scored.  Data never make a computation fail.
+	 */
+	*is_null = args->value[2] != 0 && in->value <= 0 && args->value[3] == 0;
+	if (*is_null)
+		return 0;
+	if (args->value[2] != 0 && in->value <= 0)
+		return in->higher_is_better ? 0 : 1;
 	return goalposts_score(in->value, args->value[0], args->value[1], in->higher_is_better,
 						   args->value[2] != 0, args->value[3] != 0);
 }

@@ -15,17 +15,7 @@
 
 #include "libpq/pqformat.h"
 
-typedef struct IndexSum
-{
-	int64		scored;			/* indicators with a score */
-	int64		unscored;		/* indicators whose score is NULL */
-	double		weight;			/* total weight of scored indicators */
-	double		weight_unscored;	/* total weight of unscored ones */
-	double		weighted_scores;	/* sum of weight * score */
-	double		weighted_logs;	/* sum of weight * ln(score), score > 0 */
-	int64		zeros;			/* scores of 0 carrying weight > 0 */
-	int64		negatives;		/* scores below 0 carrying weight > 0 */
-} IndexSum;
+/* IndexSum is declared in safeidx.h (the results kernel accumulates it too). */
 
 /* INTERNALLENGTH of type indexsum in src/kernel/weighted.sql must match */
 StaticAssertDecl(sizeof(IndexSum) == 64, "IndexSum size differs from its SQL type");
@@ -101,31 +91,18 @@ indexsum_send(PG_FUNCTION_ARGS)
 }
 
 /*
- * index_agg transition: (state, score, weight).  The weight is required; a
- * NULL score marks an indicator without data.
+ * Adds one indicator: its score (has_score false: no data) and weight, both
+ * checked finite by the caller, the weight not negative.
  */
-PG_FUNCTION_INFO_V1(indexsum_add);
-Datum
-indexsum_add(PG_FUNCTION_ARGS)
+void
+indexsum_add_score(IndexSum *s, double score, bool has_score, double weight)
 {
-	IndexSum   *s = summary_state_for_update(fcinfo, 0, sizeof(IndexSum));
-	double		weight;
-	double		score;
-
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("every indicator needs a weight, but a weight is NULL"),
-				 errhint("Give indicators that should not count a weight of 0.")));
-	weight = nonnegative_arg(PG_GETARG_FLOAT8(2), "weight");
-
-	if (PG_ARGISNULL(1))
+	if (!has_score)
 	{
 		s->unscored++;
 		s->weight_unscored = finite_result(s->weight_unscored + weight, "sum of weights");
-		PG_RETURN_POINTER(s);
+		return;
 	}
-	score = finite_arg(PG_GETARG_FLOAT8(1), "score");
 	s->scored++;
 	s->weight = finite_result(s->weight + weight, "sum of weights");
 	s->weighted_scores = finite_result(s->weighted_scores + weight * score,
@@ -139,6 +116,27 @@ indexsum_add(PG_FUNCTION_ARGS)
 		else
 			s->negatives++;
 	}
+}
+
+/*
+ * index_agg transition: (state, score, weight).  The weight is required; a
+ * NULL score marks an indicator without data.
+ */
+PG_FUNCTION_INFO_V1(indexsum_add);
+Datum
+indexsum_add(PG_FUNCTION_ARGS)
+{
+	IndexSum   *s = summary_state_for_update(fcinfo, 0, sizeof(IndexSum));
+	double		weight;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("every indicator needs a weight, but a weight is NULL"),
+				 errhint("Give indicators that should not count a weight of 0.")));
+	weight = nonnegative_arg(PG_GETARG_FLOAT8(2), "weight");
+	indexsum_add_score(s, PG_ARGISNULL(1) ? 0 : finite_arg(PG_GETARG_FLOAT8(1), "score"),
+					   !PG_ARGISNULL(1), weight);
 	PG_RETURN_POINTER(s);
 }
 
@@ -220,31 +218,22 @@ indexsum_weighted_sum(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(s->weighted_scores);
 }
 
-/* Weighted arithmetic mean over the indicators with a score. */
-PG_FUNCTION_INFO_V1(indexsum_weighted_mean);
-Datum
-indexsum_weighted_mean(PG_FUNCTION_ARGS)
-{
-	IndexSum   *s = PG_GETARG_INDEXSUM(0);
-
-	if (!mean_defined(s, min_coverage_arg(PG_GETARG_FLOAT8(1))))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(s->weighted_scores / s->weight);
-}
-
 /*
- * Weighted geometric mean, exp(sum(w ln s) / sum(w)), over the indicators
- * with a score.  A score of 0 carrying weight makes it 0 (a dimension at
- * nothing pulls the whole index to nothing); a negative score is an error.
+ * The weighted arithmetic mean, or the weighted geometric mean
+ * exp(sum(w ln s) / sum(w)), over the indicators with a score; NULL
+ * (is_null) unless some weight is scored and the coverage reaches
+ * min_coverage.  In a geometric mean a score of 0 carrying weight makes it 0
+ * (a dimension at nothing pulls the whole index to nothing); a negative
+ * score is an error.
  */
-PG_FUNCTION_INFO_V1(indexsum_geometric_mean);
-Datum
-indexsum_geometric_mean(PG_FUNCTION_ARGS)
+double
+indexsum_mean(const IndexSum *s, bool geometric, double min_coverage, bool *is_null)
 {
-	IndexSum   *s = PG_GETARG_INDEXSUM(0);
-
-	if (!mean_defined(s, min_coverage_arg(PG_GETARG_FLOAT8(1))))
-		PG_RETURN_NULL();
+	*is_null = !mean_defined(s, min_coverage_arg(min_coverage));
+	if (*is_null)
+		return 0;
+	if (!geometric)
+		return s->weighted_scores / s->weight;
 	if (s->negatives > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -252,8 +241,33 @@ indexsum_geometric_mean(PG_FUNCTION_ARGS)
 						s->negatives),
 				 errhint("Rescale the scores (for example with score_goalposts) before a geometric mean.")));
 	if (s->zeros > 0)
-		PG_RETURN_FLOAT8(0);
-	PG_RETURN_FLOAT8(exp(s->weighted_logs / s->weight));
+		return 0;
+	return exp(s->weighted_logs / s->weight);
+}
+
+static Datum
+indexsum_mean_datum(FunctionCallInfo fcinfo, bool geometric)
+{
+	bool		is_null;
+	double		mean = indexsum_mean(PG_GETARG_INDEXSUM(0), geometric, PG_GETARG_FLOAT8(1), &is_null);
+
+	if (is_null)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(mean);
+}
+
+PG_FUNCTION_INFO_V1(indexsum_weighted_mean);
+Datum
+indexsum_weighted_mean(PG_FUNCTION_ARGS)
+{
+	return indexsum_mean_datum(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(indexsum_geometric_mean);
+Datum
+indexsum_geometric_mean(PG_FUNCTION_ARGS)
+{
+	return indexsum_mean_datum(fcinfo, true);
 }
 
 PG_FUNCTION_INFO_V1(indexsum_scored);

@@ -62,6 +62,12 @@ $css$;
                   @extschema@.html_escape(sch.name_zh), @extschema@.html_escape(sch.scheme),
                   @extschema@.html_escape(rel.version),
                   to_char(rel.released_at AT TIME ZONE sch.time_zone, 'YYYY-MM-DD HH24:MI'), rel.checksum) || E'\n'
+        || CASE rel.completeness
+               WHEN 'incomplete' THEN format('<p class="alert">本期数据不完整：有部门尚未报送本期全部数据，部分指标未计分。发布理由：%s</p>',
+                                             @extschema@.html_escape(rel.reason)) || E'\n'
+               WHEN 'provisional' THEN format('<p class="alert">本期尚未结束，结果为临时结果。发布理由：%s</p>',
+                                              @extschema@.html_escape(rel.reason)) || E'\n'
+               ELSE '' END
         || @extschema@.report_correction(rel) || E'\n'
         || @extschema@.report_chart(rel, sch.grade_scale) || E'\n'
         || @extschema@.report_ranking(rel, cmp.prev, cmp.note, sch.grade_scale) || E'\n'
@@ -71,7 +77,9 @@ $css$;
         || format('<p class="note">数据来源：发布表 release_result（第%s期第%s版，冻结）%s；等级名称与颜色取自等级表 %s；'
                   '预警取自实时视图 safeidx.warning（当前计算结果，非冻结）。</p>',
                   rel.number, rel.revision,
-                  CASE WHEN (cmp.prev).series IS NOT NULL THEN format('，上期为第%s期第%s版', (cmp.prev).number, (cmp.prev).revision) ELSE '' END,
+                  CASE WHEN (cmp.prev).number = 0 THEN '，上期为未发布的计算结果 result（非冻结）'
+                       WHEN (cmp.prev).series IS NOT NULL THEN format('，上期为第%s期第%s版', (cmp.prev).number, (cmp.prev).revision)
+                       ELSE '' END,
                   @extschema@.html_escape(sch.grade_scale)) || E'\n'
         || '</body></html>' || E'\n';
 END $$;

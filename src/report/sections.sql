@@ -4,20 +4,37 @@
 -- from the frozen release tables; grade labels and colours from the grade
 -- scale (by the frozen level); warnings from the live view warning.
 -- "prev" is the previous release to compare with, NULL when there is none
--- that can be trusted (see report_previous()).
+-- that can be trusted (see report_previous()); for the first release of a
+-- series, number 0 stands for the previous period as computed, unpublished.
 
 -- The previous release as it stood when a revision was published (the
 -- highest earlier number, its last revision released no later), if its
--- checksum holds; else NULL, with the note the report shows instead.
+-- checksum holds; for the first release, the previous period's computed
+-- results when there are some (number 0); else NULL; with the note the
+-- report shows about it.
 CREATE OR REPLACE FUNCTION @extschema@.report_previous(rel @extschema@.release,
                                                         OUT prev @extschema@.release, OUT note text)
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s @extschema@.release_series;
 BEGIN
     SELECT * INTO prev FROM @extschema@.release r
      WHERE r.series = rel.series AND r.number < rel.number AND r.released_at <= rel.released_at
      ORDER BY r.number DESC, r.revision DESC LIMIT 1;
     IF NOT FOUND THEN
-        note := '<p class="note">本期为该系列的首期，无上期可比。</p>';
+        SELECT * INTO STRICT s FROM @extschema@.release_series x WHERE x.series = rel.series;
+        prev.period_start := @extschema@.period_before(s.period, rel.period_start);
+        IF EXISTS (SELECT FROM @extschema@.result r WHERE r.scheme = s.scheme AND r.period = s.period
+                                                      AND r.period_start = prev.period_start) THEN
+            prev.series := rel.series;
+            prev.number := 0;
+            prev.revision := 0;
+            note := format('<p class="note">本期为该系列的首期；排名与指数变化对比上期（%s）的计算结果，上期未发布。</p>',
+                           @extschema@.html_escape(@extschema@.period_label_zh(s.period, prev.period_start)));
+        ELSE
+            prev := NULL;
+            note := '<p class="note">本期为该系列的首期，无上期可比。</p>';
+        END IF;
     ELSIF @extschema@.release_checksum(prev.series, prev.number, prev.revision) <> prev.checksum THEN
         note := format('<p class="alert">上期（第%s期 第%s版）数据与其校验码不符，本期未与上期比较。</p>',
                        prev.number, prev.revision);
@@ -27,7 +44,24 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.report_previous(@extschema@.release) IS
-'the release a report compares with: the previous number as it stood when this revision was published, NULL when there is none or its checksum fails; and the note the report shows about it';
+'the release a report compares with: the previous number as it stood when this revision was published; for the first release of a series, number 0 for the previous period as computed (unpublished) when it has results; NULL when there is none or its checksum fails; and the note the report shows about it';
+
+-- The regions of what a report compares with: the rows of the previous
+-- release, or (number 0) the computed results of the previous period.
+CREATE OR REPLACE FUNCTION @extschema@.report_previous_rows(rel @extschema@.release, prev @extschema@.release)
+RETURNS TABLE (region_code text, index float8, grade_level integer, rank_level integer)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.region_code, p.index, p.grade_level, p.rank_level
+      FROM @extschema@.release_result p
+     WHERE prev.number > 0 AND (p.series, p.number, p.revision) = (prev.series, prev.number, prev.revision)
+    UNION ALL
+    SELECT r.region_code, r.index, r.grade_level, r.rank_level
+      FROM @extschema@.release_series s
+      JOIN @extschema@.result r ON r.scheme = s.scheme AND r.period = s.period AND r.period_start = prev.period_start
+     WHERE prev.number = 0 AND s.series = rel.series;
+$$;
+COMMENT ON FUNCTION @extschema@.report_previous_rows(@extschema@.release, @extschema@.release) IS
+'the regions a report compares a release with (report_previous): the previous release''s frozen rows, or for number 0 the computed results of the previous period; none when prev is NULL';
 
 -- A correction: its reason and the indices it changed against the revision
 -- before; empty for a first revision.
@@ -140,8 +174,7 @@ BEGIN
       LEFT JOIN @extschema@.grade_band b ON b.scale = scale_name AND b.level = r.grade_level
       LEFT JOIN @extschema@.release_result pr
              ON (pr.series, pr.number, pr.revision) = (rel.series, rel.number, rel.revision) AND pr.region_code = r.parent_code
-      LEFT JOIN @extschema@.release_result p
-             ON (p.series, p.number, p.revision) = (prev.series, prev.number, prev.revision) AND p.region_code = r.region_code
+      LEFT JOIN @extschema@.report_previous_rows(rel, prev) p ON p.region_code = r.region_code
      WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision);
     SELECT string_agg(format('<span class="band" style="background:%s;color:%s;padding:2px 8px;margin-right:6px">%s %s</span>',
                              b.colour, @extschema@.text_colour_on(b.colour), @extschema@.html_escape(b.label_zh),
@@ -203,15 +236,15 @@ BEGIN
                    round(r.index::numeric, 4) AS after, round((r.index - p.index)::numeric, 4) AS delta,
                    row_number() OVER (ORDER BY abs(round((r.index - p.index)::numeric, 4)) DESC, r.depth, r.region_code) AS n
               FROM @extschema@.release_result r
-              JOIN @extschema@.release_result p
-                ON (p.series, p.number, p.revision) = (prev.series, prev.number, prev.revision) AND p.region_code = r.region_code
+              JOIN @extschema@.report_previous_rows(rel, prev) p ON p.region_code = r.region_code
              WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
                AND round((r.index - p.index)::numeric, 4) <> 0) m
      WHERE m.n <= 10;
     RETURN '<h2>指数变化最大的地区</h2>' || E'\n'
         || CASE WHEN prev.series IS NULL THEN '<p class="note">无可比的上期数据。</p>'
                 WHEN movers IS NULL THEN '<p class="note">与上期相比各地区指数没有变化。</p>'
-                ELSE format('<table class="movers"><tr><th>地区</th><th>上期（第%s期）</th><th>本期</th><th>变化</th></tr>', prev.number)
+                ELSE format('<table class="movers"><tr><th>地区</th><th>上期（%s）</th><th>本期</th><th>变化</th></tr>',
+                            CASE WHEN prev.number = 0 THEN '未发布' ELSE format('第%s期', prev.number) END)
                      || E'\n' || movers || E'\n</table>' END;
 END $$;
 COMMENT ON FUNCTION @extschema@.report_movers(@extschema@.release, @extschema@.release) IS
@@ -233,8 +266,7 @@ BEGIN
                       E'\n' ORDER BY r.depth, r.region_code)
       INTO changes
       FROM @extschema@.release_result r
-      JOIN @extschema@.release_result p
-        ON (p.series, p.number, p.revision) = (prev.series, prev.number, prev.revision) AND p.region_code = r.region_code
+      JOIN @extschema@.report_previous_rows(rel, prev) p ON p.region_code = r.region_code
       LEFT JOIN @extschema@.grade_band b ON b.scale = scale_name AND b.level = r.grade_level
       LEFT JOIN @extschema@.grade_band pb ON pb.scale = scale_name AND pb.level = p.grade_level
      WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
@@ -242,7 +274,8 @@ BEGIN
     RETURN '<h2>等级变化</h2>' || E'\n'
         || CASE WHEN prev.series IS NULL THEN '<p class="note">无可比的上期数据。</p>'
                 WHEN changes IS NULL THEN '<p class="note">与上期相比没有地区的等级发生变化。</p>'
-                ELSE format('<table class="changes"><tr><th>地区</th><th>上期等级（第%s期）</th><th>本期等级</th></tr>', prev.number)
+                ELSE format('<table class="changes"><tr><th>地区</th><th>上期等级（%s）</th><th>本期等级</th></tr>',
+                            CASE WHEN prev.number = 0 THEN '未发布' ELSE format('第%s期', prev.number) END)
                      || E'\n' || changes || E'\n</table>' END;
 END $$;
 COMMENT ON FUNCTION @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text) IS

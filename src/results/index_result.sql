@@ -10,7 +10,10 @@ SELECT r.scheme, r.version, r.period, r.period_start,
        p.index AS previous_index,
        p.rank_siblings - r.rank_siblings AS rank_change_siblings,
        p.rank_level - r.rank_level AS rank_change_level,
-       r.coverage, r.residents, r.missing_units, r.computed_at
+       r.coverage, r.residents, r.missing_units, r.computed_at,
+       CASE WHEN @extschema@.period_end(r.period, r.period_start) > (pg_catalog.now() AT TIME ZONE s.time_zone)::date
+            THEN 'provisional' ELSE r.status END AS status,
+       r.index_unrounded
   FROM @extschema@.result r
   JOIN @extschema@.scheme s ON s.scheme = r.scheme
   LEFT JOIN @extschema@.grade_band b ON b.scale = s.grade_scale AND b.level = r.grade_level
@@ -22,7 +25,9 @@ SELECT r.scheme, r.version, r.period, r.period_start,
 COMMENT ON VIEW @extschema@.index_result IS
 'the index of every region per scheme and period: grade (level, Chinese and English label, colour), rank among siblings and within the level (1 = best, ties share a rank), change of rank since the previous period (positive = moved up), share of leaf weight scored, residents counted and lowest-level units without a population figure';
 COMMENT ON COLUMN @extschema@.index_result.period_end IS 'first day after the period';
-COMMENT ON COLUMN @extschema@.index_result.index IS 'the index: the version''s total times the weighted score; NULL when less than min_coverage of the weight could be scored';
+COMMENT ON COLUMN @extschema@.index_result.index IS 'the index as published: the version''s total times the weighted score, rounded to the version''s index_decimals (grades and ranks use it); NULL when less than min_coverage of the weight could be scored';
+COMMENT ON COLUMN @extschema@.index_result.index_unrounded IS 'the index before its published rounding';
+COMMENT ON COLUMN @extschema@.index_result.status IS 'complete; provisional: the period has not ended (in the scheme''s time zone), or the results were computed before it ended and not since (the next refresh recomputes them); incomplete: a source has not delivered the whole period, so indicators reading it are unscored (insufficient data)';
 COMMENT ON COLUMN @extschema@.index_result.rank_change_siblings IS 'previous rank among siblings minus this one: positive = moved up';
 COMMENT ON COLUMN @extschema@.index_result.rank_change_level IS 'previous rank within the level minus this one: positive = moved up';
 COMMENT ON COLUMN @extschema@.index_result.coverage IS 'share of the total weight whose leaf indicators could be scored (0 to 1)';

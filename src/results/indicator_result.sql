@@ -10,7 +10,7 @@ SELECT n.scheme, r.version, n.period, n.period_start, n.region_code, g.name_zh A
             THEN @extschema@.share_lower(n.events, n.denominator) * i.per END AS value_lower,
        CASE WHEN i.measure = 'ratio' AND n.value IS NOT NULL AND n.events <= n.denominator
             THEN @extschema@.share_upper(n.events, n.denominator) * i.per END AS value_upper,
-       n.baseline, n.ratio, n.score, n.weight, n.points, n.weight - n.points AS points_lost
+       n.baseline, n.ratio, n.score, n.weight, n.points, n.weight - n.points AS points_lost, n.status
   FROM @extschema@.result_node n
   JOIN @extschema@.result r
     ON r.scheme = n.scheme AND r.period = n.period AND r.period_start = n.period_start AND r.region_code = n.region_code
@@ -25,5 +25,6 @@ COMMENT ON COLUMN @extschema@.indicator_result.counted_events IS 'events of the 
 COMMENT ON COLUMN @extschema@.indicator_result.value_lower IS 'for a share (ratio of a subset, e.g. households satisfied of those surveyed): the lower bound of its 95% Wilson interval, times per';
 COMMENT ON COLUMN @extschema@.indicator_result.value_upper IS 'for a share: the upper bound of its 95% Wilson interval, times per';
 COMMENT ON COLUMN @extschema@.indicator_result.ratio IS 'value / baseline (1 when both are 0, Infinity when only the baseline is)';
-COMMENT ON COLUMN @extschema@.indicator_result.score IS 'share of the weight earned, 0 to 1; NULL when the value or baseline is missing';
+COMMENT ON COLUMN @extschema@.indicator_result.score IS 'share of the weight earned, 0 to 1 (beyond for goalposts that are not capped); NULL when not scored (status says why)';
 COMMENT ON COLUMN @extschema@.indicator_result.points_lost IS 'weight - points';
+COMMENT ON COLUMN @extschema@.indicator_result.status IS 'scored, or why not: insufficient_data (a source has not delivered the whole period), no_residents, no_denominator, below_min_denominator, no_value (no row of the region''s own for the period, or rows whose measured values are all NULL), no_baseline (the baseline''s periods are missing or incomplete), not_scorable (the rule gives no score, e.g. min-max without spread)';

@@ -12,7 +12,7 @@ CREATE TABLE @extschema@.indicator (
     aggregation        text NOT NULL DEFAULT 'arithmetic' CHECK (aggregation IN ('arithmetic', 'geometric')),
     direction          text CHECK (direction IN ('negative', 'positive')),
     sources            text[],
-    measure            text NOT NULL DEFAULT 'rate' CHECK (measure IN ('rate', 'count', 'ratio')),
+    measure            text NOT NULL DEFAULT 'rate' CHECK (measure IN ('rate', 'count', 'ratio', 'value')),
     denominator_sources text[],
     -- a foreign key makes pg_dump load sources before indicators, whose
     -- check at commit needs them; every source is checked by that trigger
@@ -33,5 +33,5 @@ CREATE TABLE @extschema@.indicator (
     CONSTRAINT min_denominator_only_for_ratios CHECK (min_denominator IS NULL OR measure = 'ratio')
 );
 COMMENT ON TABLE @extschema@.indicator IS
-'nodes of a scheme version''s indicator tree: a node without children is a leaf indicator read from sources (measure rate per "per" residents, count, or ratio of two source sums times "per", missing below min_denominator, e.g. a survey''s minimum sample), scored by a rule against an optional baseline; an inner node aggregates its children (arithmetic or geometric) and their weights must add up to its own';
+'nodes of a scheme version''s indicator tree: a node without children is a leaf indicator read from sources (measure rate per "per" residents, count, or ratio of two source sums times "per", missing below min_denominator, e.g. a survey''s minimum sample, all summed up the region hierarchy; or value: the region''s own value, never summed), scored by a rule against an optional baseline; an inner node aggregates its children (arithmetic or geometric) and their weights must add up to its own';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.indicator', '');

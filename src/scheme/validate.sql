@@ -9,6 +9,7 @@ RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     other text;
+    gap   record;
 BEGIN
     SELECT o.version INTO other FROM @extschema@.scheme_version o
      WHERE o.scheme = v.scheme AND o.version <> v.version
@@ -17,9 +18,36 @@ BEGIN
         RAISE EXCEPTION 'versions "%" and "%" of scheme "%" are both in force on some dates', v.version, other, v.scheme
             USING ERRCODE = 'exclusion_violation', HINT = 'Close the older version (valid_to) where the newer one starts.';
     END IF;
+    PERFORM @extschema@.check_version_gaps(v.scheme);
 END $$;
 COMMENT ON FUNCTION @extschema@.check_version_dates(@extschema@.scheme_version) IS
-'error 23P01 when another version of the scheme is in force on some of the same dates';
+'error 23P01 when another version of the scheme is in force on some of the same dates, 22023 when dates between two of its versions are left without one (unless the scheme allows gaps)';
+
+-- No dates left uncovered between two versions of a scheme, unless the
+-- scheme allows it.
+CREATE OR REPLACE FUNCTION @extschema@.check_version_gaps(check_scheme text)
+RETURNS void LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    gap record;
+BEGIN
+    SELECT g.before, g.after, g.gap_from, g.gap_to INTO gap
+      FROM (SELECT o.version AS before, lead(o.version) OVER w AS after, o.valid_to AS gap_from,
+                   lead(o.valid_from) OVER w AS gap_to
+              FROM @extschema@.scheme_version o WHERE o.scheme = check_scheme
+            WINDOW w AS (ORDER BY o.valid_from)) g
+     WHERE g.gap_to > g.gap_from
+       AND NOT (SELECT s.allow_version_gaps FROM @extschema@.scheme s WHERE s.scheme = check_scheme)
+     ORDER BY g.gap_from LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'versions "%" and "%" of scheme "%" leave [%, %) without a version, so those periods would have no results',
+            gap.before, gap.after, check_scheme, gap.gap_from, gap.gap_to
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Make one version end where the next starts, or set scheme.allow_version_gaps to say the gap is meant.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.check_version_gaps(text) IS
+'error 22023 when dates between two versions of the scheme are left without one, unless the scheme allows gaps (checked at commit when a version is written or deleted, or allow_version_gaps is turned off)';
 
 -- Parents exist (checked here, not by a foreign key, which pg_dump would
 -- report as circular) and every node reaches the top by parent links.
@@ -122,9 +150,19 @@ BEGIN
         RAISE EXCEPTION '%: %', what, SQLERRM
             USING ERRCODE = 'invalid_parameter_value', HINT = format('See safeidx.scoring_parameters(%L).', i.scoring);
     END;
+    -- an uncapped goalposts score falls below 0 for a value beyond the worst
+    -- goalpost, which no geometric mean can take
+    IF i.scoring = 'goalposts' AND (i.scoring_params ->> 'capped') = 'false'
+       AND coalesce((SELECT p.aggregation FROM @extschema@.indicator p
+                      WHERE p.scheme = i.scheme AND p.version = i.version AND p.node = i.parent_node),
+                    v.aggregation) = 'geometric' THEN
+        RAISE EXCEPTION '% is scored by uncapped goalposts under a geometric mean, which cannot take the negative scores they give', what
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Cap its goalposts, or aggregate its parent arithmetically.';
+    END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.check_node(@extschema@.scheme_version, @extschema@.indicator) IS
-'error unless an inner node has no sources, direction or scoring, and a leaf reads known sources and has a direction and a scoring rule it can be scored by (check_scoring)';
+'error unless an inner node has no sources, direction or scoring, and a leaf reads known sources and has a direction and a scoring rule it can be scored by (check_scoring), not uncapped goalposts under a geometric mean';
 
 -- Positive and negative leaves carry their stated shares of the total
 -- (Anning: 35% each), counted below share_node when given.
@@ -202,11 +240,28 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- At commit, after a version is deleted or a scheme's allow_version_gaps
+-- changes: no gap between its versions unless allowed.
+CREATE OR REPLACE FUNCTION @extschema@.scheme_gaps_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM @extschema@.check_version_gaps(CASE TG_OP WHEN 'DELETE' THEN OLD.scheme ELSE NEW.scheme END);
+    RETURN NULL;
+END $$;
+
 -- [state]
 CREATE CONSTRAINT TRIGGER scheme_version_valid
     AFTER INSERT OR UPDATE ON @extschema@.scheme_version
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION @extschema@.scheme_check();
+CREATE CONSTRAINT TRIGGER scheme_version_gaps
+    AFTER DELETE ON @extschema@.scheme_version
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.scheme_gaps_check();
+CREATE CONSTRAINT TRIGGER scheme_gaps
+    AFTER UPDATE OF allow_version_gaps ON @extschema@.scheme
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.scheme_gaps_check();
 CREATE CONSTRAINT TRIGGER indicator_valid
     AFTER INSERT OR UPDATE OR DELETE ON @extschema@.indicator
     DEFERRABLE INITIALLY DEFERRED

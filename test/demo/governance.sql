@@ -33,9 +33,11 @@ SELECT r.code AS community_code, d.department,
  CROSS JOIN (VALUES ('police'), ('city'), ('environment'), ('market')) d(department)
  CROSS JOIN LATERAL generate_series(1, 2 + abs(hashtext(r.code || d.department || 'n')) % 9) i
  WHERE r.level = 'community';
-INSERT INTO safeidx.source (source, relation, region_column, time_column, filter)
+-- The survey office delivers December 2025, whole.
+INSERT INTO safeidx.source (source, relation, region_column, time_column, filter, delivered_from, delivered_through)
 SELECT 'survey_' || d || '_' || k, 'demo.survey_response', 'community_code', 'answered_at',
-       format('department = %L', d) || CASE k WHEN 'satisfied' THEN ' AND satisfied' ELSE '' END
+       format('department = %L', d) || CASE k WHEN 'satisfied' THEN ' AND satisfied' ELSE '' END,
+       '2025-12-01', '2025-12-31'
   FROM unnest('{police,city,environment,market}'::text[]) d, unnest('{satisfied,all}'::text[]) k;
 INSERT INTO safeidx.scheme (scheme, name_zh, name_en) VALUES ('anning_survey', '群众满意度', 'household satisfaction');
 INSERT INTO safeidx.scheme_version (scheme, version, valid_from) VALUES ('anning_survey', '2025Q4', '2025-10-01');

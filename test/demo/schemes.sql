@@ -39,6 +39,11 @@ INSERT INTO safeidx.source (source, relation, region_column, time_column, filter
     ('fire_real', 'demo.fire_alarm', 'community_code', 'alarm_at', 'NOT is_false_alarm', '火灾警情 (excluding false alarms)'),
     ('worksafety_incident', 'demo.worksafety_incident', 'community_code', 'occurred_at', NULL, '生产安全事故'),
     ('traffic_accident', 'demo.traffic_accident', 'community_code', 'occurred_at', NULL, '道路交通事故');
+-- Each department declares what it has delivered: every month the demo
+-- generated, whole (a quiet last day is still delivered).
+UPDATE safeidx.source
+   SET delivered_from = (SELECT value::date FROM demo.meta WHERE key = 'first_month'),
+       delivered_through = (SELECT (value::date + interval '1 month')::date - 1 FROM demo.meta WHERE key = 'last_month');
 
 -- Wuchang.  Per-10,000 indicators are scored by their ratio to last year's
 -- district-wide average monthly rate (depth 2 is the district): below 0.8

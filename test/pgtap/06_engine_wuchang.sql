@@ -29,8 +29,10 @@
 --                negative r < 0.8 -> 1, r > 1.2 -> 0, else 0.8; positive the
 --                other way round; NULL value or baseline: unscored;
 --   index        100 * weighted mean of the scored; coverage = weight scored
---                / 100; grade 90 / 80 / 70; rank() among siblings and within
---                the depth, by index descending.
+--                / 100; no index unless every indicator is scored (coverage
+--                1, the default minimum coverage); published with 2 decimals
+--                (the default), grade 90 / 80 / 70 and rank() among siblings
+--                and within the depth by the published index, descending.
 --
 -- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh):
 -- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
@@ -177,32 +179,33 @@ SELECT r.*,
   FROM ratioed r;
 
 CREATE TEMP TABLE w_index AS
-SELECT r.code, r.parent_code, r.depth, i.ym, i.residents,
-       100 * sum(i.score * i.weight) / nullif(sum(i.weight) FILTER (WHERE i.score IS NOT NULL), 0) AS idx,
-       coalesce(sum(i.weight) FILTER (WHERE i.score IS NOT NULL), 0) / 100 AS coverage
-  FROM w_indicator i JOIN w_region r ON r.code = i.code
- GROUP BY r.code, r.parent_code, r.depth, i.ym, i.residents;
+SELECT x.*, round(x.idx_unrounded, 2) AS idx
+  FROM (SELECT r.code, r.parent_code, r.depth, i.ym, i.residents,
+               CASE WHEN count(*) FILTER (WHERE i.score IS NULL) = 0
+                    THEN 100 * sum(i.score * i.weight) / sum(i.weight) END AS idx_unrounded,
+               coalesce(sum(i.weight) FILTER (WHERE i.score IS NOT NULL), 0) / 100 AS coverage
+          FROM w_indicator i JOIN w_region r ON r.code = i.code
+         GROUP BY r.code, r.parent_code, r.depth, i.ym, i.residents) x;
 
 CREATE TEMP TABLE w_result AS
 SELECT w.*,
        CASE WHEN w.idx IS NULL THEN NULL WHEN w.idx >= 90 THEN 1 WHEN w.idx >= 80 THEN 2
             WHEN w.idx >= 70 THEN 3 ELSE 4 END AS grade_level,
-       -- rank(): 1 + the regions of the group with a higher index (compared at
-       -- 10 decimals, so that equal indices reached by other sums stay equal)
+       -- rank(): 1 + the regions of the group with a higher published index
        CASE WHEN w.idx IS NOT NULL THEN
            1 + (SELECT count(*) FROM w_index s
                  WHERE s.ym = w.ym AND s.parent_code IS NOT DISTINCT FROM w.parent_code
-                   AND round(s.idx, 10) > round(w.idx, 10)) END AS rank_siblings,
+                   AND s.idx > w.idx) END AS rank_siblings,
        CASE WHEN w.idx IS NOT NULL THEN
            1 + (SELECT count(*) FROM w_index s
-                 WHERE s.ym = w.ym AND s.depth = w.depth AND round(s.idx, 10) > round(w.idx, 10)) END AS rank_level
+                 WHERE s.ym = w.ym AND s.depth = w.depth AND s.idx > w.idx) END AS rank_level
   FROM w_index w;
 
 -- ---- the engine's results ---------------------------------------------------
 
 CREATE TEMP TABLE e_result AS
 SELECT to_char(period_start, 'YYYY-MM') AS ym, region_code AS code, version, index::numeric AS idx,
-       grade_level, rank_siblings, rank_level, coverage::numeric AS coverage, residents::numeric AS residents
+       index_unrounded::numeric AS idx_unrounded, grade_level, rank_siblings, rank_level, coverage::numeric AS coverage, residents::numeric AS residents
   FROM safeidx.index_result WHERE scheme = 'wuchang' AND period = 'month';
 
 CREATE TEMP TABLE e_indicator AS
@@ -233,10 +236,11 @@ SELECT set_eq(
     'the same regions and months as the independent computation');
 
 SELECT is_empty(
-    $$SELECT coalesce(e.ym, w.ym) AS ym, coalesce(e.code, w.code) AS code, e.idx AS engine, w.idx AS independent
+    $$SELECT coalesce(e.ym, w.ym) AS ym, coalesce(e.code, w.code) AS code,
+             e.idx_unrounded AS engine, w.idx_unrounded AS independent, e.idx AS engine_published, w.idx AS published
         FROM e_result e FULL JOIN w_result w ON w.ym = e.ym AND w.code = e.code
-       WHERE pg_temp.differ(e.idx, w.idx) ORDER BY 1, 2$$,
-    'every index equals the independent computation (within 1e-9)');
+       WHERE pg_temp.differ(e.idx_unrounded, w.idx_unrounded) OR e.idx IS DISTINCT FROM w.idx ORDER BY 1, 2$$,
+    'every index equals the independent computation (unrounded within 1e-9, published to 2 decimals exactly)');
 
 SELECT set_eq(
     $$SELECT ym, code, grade_level FROM e_result$$,
@@ -303,10 +307,10 @@ SELECT set_eq(
 -- the demo's special cases are there (so the comparisons above cover them)
 SELECT results_eq(
     $$SELECT count(*) FILTER (WHERE residents IS NULL), count(*) FILTER (WHERE residents = 0),
-             count(*) FILTER (WHERE coverage < 1), count(DISTINCT grade_level)
+             count(*) FILTER (WHERE coverage < 1), count(*) FILTER (WHERE idx IS NULL), count(DISTINCT grade_level)
         FROM w_result$$,
-    $$VALUES (6::bigint, 6::bigint, 12::bigint, 4::bigint)$$,
-    'independent side: one community without residents and one with 0 each month, both partly scored; every grade occurs');
+    $$VALUES (6::bigint, 6::bigint, 12::bigint, 12::bigint, 4::bigint)$$,
+    'independent side: one community without residents and one with 0 each month, both partly scored and so without an index; every grade occurs');
 
 -- ---- through 2025: version 2.0 from 2025-07, 2025-06 unchanged ---------------
 
@@ -325,7 +329,7 @@ SELECT * FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01');
 SET LOCAL enable_nestloop = off;
 CREATE TEMP TABLE e2_result AS
 SELECT to_char(period_start, 'YYYY-MM') AS ym, region_code AS code, version, index::numeric AS idx,
-       grade_level, rank_siblings, rank_level, coverage::numeric AS coverage, residents::numeric AS residents
+       index_unrounded::numeric AS idx_unrounded, grade_level, rank_siblings, rank_level, coverage::numeric AS coverage, residents::numeric AS residents
   FROM safeidx.index_result WHERE scheme = 'wuchang' AND period = 'month';
 CREATE TEMP TABLE e2_indicator AS
 SELECT to_char(period_start, 'YYYY-MM') AS ym, region_code AS code, version, node, weight,
@@ -366,7 +370,8 @@ SELECT is_empty(
           OR a.rank_siblings IS DISTINCT FROM b.rank_siblings OR a.rank_level IS DISTINCT FROM b.rank_level
           OR a.residents IS DISTINCT FROM b.residents OR a.events IS DISTINCT FROM b.events
           OR a.counted IS DISTINCT FROM b.counted
-          OR pg_temp.differ(a.idx, b.idx) OR pg_temp.differ(a.coverage, b.coverage)
+          OR a.idx IS DISTINCT FROM b.idx OR a.idx_unrounded IS DISTINCT FROM b.idx_unrounded
+          OR pg_temp.differ(a.coverage, b.coverage)
           OR pg_temp.differ(a.value, b.value) OR pg_temp.differ(a.baseline, b.baseline)
           OR pg_temp.differ(a.ratio, b.ratio) OR pg_temp.differ(a.score, b.score)
        ORDER BY 1, 2$$,

@@ -66,6 +66,9 @@ SELECT throws_ok($$SELECT safeidx.mark_changed('nosuch', '2025-01-01', '2025-02-
 SELECT is((SELECT sum(results) FROM safeidx.rebuild('err', '2025-01-01', '2025-02-01')), 0::numeric,
           'no region, no result');
 INSERT INTO safeidx.region (code, name_zh, kind) VALUES ('r', '区', 'district');
+-- (its department declares January delivered: a source without rows and
+-- without a declaration has delivered nothing, and no period is computed)
+UPDATE safeidx.source SET delivered_from = '2025-01-01', delivered_through = '2025-01-31' WHERE source = 'err_src';
 SELECT results FROM safeidx.rebuild('err', '2025-01-01', '2025-02-01') \gset
 SELECT results_eq($$SELECT index, coverage, grade_level, rank_level
                       FROM safeidx.index_result WHERE scheme = 'err' AND region_code = 'r'$$,

@@ -80,8 +80,8 @@ SELECT is((SELECT count(*) FROM z_street z
              JOIN safeidx.index_result r
                ON r.scheme = 'zhuhai' AND r.period = z.period AND r.region_code = z.street
               AND to_char(r.period_start, CASE z.period WHEN 'day' THEN 'YYYY-MM-DD' ELSE 'YYYY-MM' END) = z.prefix
-            WHERE abs(r.index - z.idx) < 1e-9), 320::bigint,
-          'every street''s monthly index and its 31 daily ones equal the independent computation');
+            WHERE abs(r.index_unrounded - z.idx) < 1e-9 AND r.index = round(z.idx, 2)::float8), 320::bigint,
+          'every street''s monthly index and its 31 daily ones equal the independent computation (unrounded within 1e-9, published with 2 decimals exactly)');
 SELECT set_eq($$SELECT DISTINCT colour FROM safeidx.index_result WHERE scheme = 'zhuhai' AND index IS NOT NULL$$,
               $$SELECT colour FROM safeidx.grade_band WHERE scale = 'zhuhai'
                   AND level IN (SELECT DISTINCT grade_level FROM safeidx.result WHERE scheme = 'zhuhai')$$,

@@ -32,7 +32,7 @@ SELECT p.oid, p.oid::regprocedure::text AS signature, p.proname, p.prosecdef, p.
 -- may not: change capture (change_log) and publishing (the release tables).
 SELECT is(ARRAY(SELECT signature FROM ext_function WHERE prosecdef ORDER BY 1),
           ARRAY['safeidx.capture_changes()', 'safeidx.correct_release(text,integer,text)',
-                'safeidx.publish_release(text,date)'],
+                'safeidx.publish_release(text,date,text)'],
           'the SECURITY DEFINER functions are capture_changes, correct_release and publish_release');
 SELECT is(ARRAY(SELECT signature FROM ext_function
                  WHERE prosecdef AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false) ORDER BY 1),
@@ -44,7 +44,7 @@ SELECT is(ARRAY(SELECT signature FROM ext_function
           '{}'::text[], 'every SECURITY DEFINER function is owned by safeidx_capture or safeidx_publisher');
 SELECT is(ARRAY(SELECT signature || ' ' || owner FROM ext_function WHERE prosecdef ORDER BY 1),
           ARRAY['safeidx.capture_changes() safeidx_capture', 'safeidx.correct_release(text,integer,text) safeidx_publisher',
-                'safeidx.publish_release(text,date) safeidx_publisher'],
+                'safeidx.publish_release(text,date,text) safeidx_publisher'],
           'capture by safeidx_capture, publishing by safeidx_publisher');
 SELECT is(ARRAY(SELECT rolname::text FROM pg_roles
                  WHERE rolname IN ('safeidx_capture', 'safeidx_publisher')
@@ -142,7 +142,7 @@ SELECT is(ARRAY(SELECT r.rolname || ' in ' || g.rolname FROM pg_auth_members m
 -- Row-level security on the tables read by region subtree or owner.
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1),
-          ARRAY['notice', 'notice_log', 'official_scope', 'release_indicator', 'release_result', 'result', 'result_node', 'source'],
+          ARRAY['notice', 'notice_log', 'official_scope', 'population', 'region', 'release_indicator', 'release_result', 'result', 'result_node', 'source'],
           'row-level security is enabled on exactly the documented tables');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity

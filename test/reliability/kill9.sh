@@ -18,8 +18,9 @@
 #   kill9_refresh   Wuchang built for 2025, then departmental rows inserted
 #                   (now, in December 2025 and late, in 2024), moved and
 #                   deleted, so that the change log is not empty;
-#                   operation: refresh('wuchang') (which also computes the
-#                   months of 2026 up to today)
+#                   operation: refresh('wuchang') (which computes no
+#                   month after the departments' declared deliveries,
+#                   December 2025)
 #   kill9_publish   that refresh done, release 1 (November 2025) of series
 #                   wuchang_monthly published;
 #                   operation: publish_release('wuchang_monthly', '2025-12-01')
@@ -213,7 +214,8 @@ for point in "${points[@]}"; do
         rel_note "$point: neither before nor after; the snapshots (before / after / now):"
         paste -d '\n' <(echo "${before[$op]}") <(echo "${after[$op]}") <(echo "$snap") | sed 's/^/    /' >&2
     fi
-    works=$(rel_psql -d kill9_work -Atc "SELECT count(*) > 0 FROM safeidx.refresh('wuchang')" 2>&1 || true)
+    works=$(PGOPTIONS='-c client_min_messages=warning' \
+            rel_psql -d kill9_work -Atc "SELECT count(*) > 0 FROM safeidx.refresh('wuchang')" 2>&1 || true)
     rel_figure "kill $point" "pid ${pid:-none} $([[ $killed -eq 1 ]] && echo killed || echo 'not killed') ($what); postmaster restarted: $([[ $restarted -eq 1 ]] && echo yes || echo no), ready again after ${recovery} s; outcome $outcome; refresh afterwards: $works"
     # a statement that ended before its kill point must have committed ("new")
     rel_ok "$([[ $outcome != MIXED && ( $killed -eq 1 || $outcome == new ) ]] && echo 0 || echo 1)" \

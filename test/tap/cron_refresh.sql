@@ -40,8 +40,10 @@ SELECT dblink_exec(pg_temp.conn('safeidx_cron'), $sql$
     CREATE EXTENSION safeidx;
     CREATE TABLE public.call (at timestamptz NOT NULL, code text);
     INSERT INTO safeidx.region (code, name_zh, kind) VALUES ('r1', '测试区', 'district');
-    INSERT INTO safeidx.source (source, relation, region_column, time_column)
-    VALUES ('calls', 'public.call', 'code', 'at');
+    -- the hotline's feed is live: delivered through today (a quiet month so
+    -- far is complete so far, so the month in progress is scored, provisional)
+    INSERT INTO safeidx.source (source, relation, region_column, time_column, delivered_from, delivered_through)
+    VALUES ('calls', 'public.call', 'code', 'at', '2020-01-01', (now() AT TIME ZONE 'Asia/Shanghai')::date);
     INSERT INTO safeidx.scheme (scheme, name_zh) VALUES ('cronfix', '定时');
     INSERT INTO safeidx.scheme_version (scheme, version, valid_from) VALUES ('cronfix', 'v1', '2020-01-01');
     INSERT INTO safeidx.indicator (scheme, version, node, name_zh, weight, direction, sources, measure,

@@ -11,7 +11,7 @@
 \i test/lib/dblink.sql
 
 BEGIN;
-SELECT plan(32);
+SELECT plan(35);
 
 SELECT isnt(pg_temp.value_in('safeidx_restore', 'SELECT extversion FROM pg_extension WHERE extname = ''safeidx'''),
             NULL, 'the restored database exists and has safeidx');
@@ -34,6 +34,17 @@ SELECT is(pg_temp.value_in('safeidx_restore',
 SELECT is(pg_temp.value_in('safeidx_restore',
             $$SELECT string_agg(number || ':' || state, ',' ORDER BY number) FROM safeidx.notice_status WHERE number = '2025-001'$$),
           '2025-001:acknowledged', 'the notices came back with their history');
+
+-- A restore is no change: nothing for refresh to recompute, nothing holding
+-- up publishing (0.3.0 logged every restored region and population row as
+-- changed, so publishing was refused until a refresh recomputed everything).
+SELECT is(pg_temp.value_in('safeidx_restore', 'SELECT count(*) FROM safeidx.change_log'), '0',
+          'the restore logged no change');
+SELECT is(pg_temp.value_in('safeidx_restore', $$SELECT correct_release.revision
+                                                  FROM safeidx.correct_release('wuchang_monthly', 2, 'a restored copy corrects') $$),
+          '2', 'a release can be published in the restored copy without a refresh (a correction of release 2: revision 2)');
+SELECT is(pg_temp.value_in('safeidx_restore', $$SELECT coalesce(sum(periods), 0) FROM safeidx.refresh('wuchang')$$), '0',
+          'a refresh of the restored copy recomputes no period');
 
 -- The restored copy keeps working: a new December incident is captured and refreshed.
 SELECT is(pg_temp.value_in('safeidx_restore', $$

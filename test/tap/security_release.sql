@@ -20,7 +20,7 @@
 SET client_min_messages = warning;
 SELECT current_database() AS db \gset
 
-SELECT plan(94);
+SELECT plan(99);
 
 \o /dev/null
 INSERT INTO safeidx.release_series (series, scheme, period, title_zh, first_number)
@@ -81,11 +81,14 @@ SELECT is(pg_temp.verified('fix_monthly', 23, 1), '', 'C (23.1) too (March reads
 -- The public view, read by the public role with a leaky function of its own
 -- (RAISE NOTICE of its arguments, the lowest cost, so that the planner would
 -- run it first, below the view's conditions if it could).  B (22.1) is
--- superseded by D: its row d (index 12.5722, shown 12.6) must never reach
+-- superseded by D: its row d (index 12.5722, shown with the 4 decimals of its version) must never reach
 -- the function.  The NOTICEs are read from psql's output.  A copy of the
 -- view without security_barrier, granted to the same role, is the negative
--- control: there the function sees B's row (as on 0.2.0, whose
--- public_result was no security barrier).
+-- control: there the function, given columns of the released rows alone,
+-- runs on rows the view does not return (the superseded revision's, as on
+-- 0.2.0, whose public_result was no security barrier).  (Given the index,
+-- shown with the decimals of the scheme version, it would not: the index
+-- needs the version, which only the latest revisions join.)
 CREATE SCHEMA rel_probe;
 SELECT format('CREATE VIEW rel_probe.no_barrier AS %s', pg_get_viewdef('safeidx.public_result')) AS no_barrier_sql \gset
 :no_barrier_sql
@@ -93,20 +96,34 @@ GRANT USAGE ON SCHEMA rel_probe TO tap_safeidx_rel_public;
 GRANT SELECT ON rel_probe.no_barrier TO tap_safeidx_rel_public;
 \set leak 'CREATE FUNCTION pg_temp.leak(code text, idx text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001 AS $f$ BEGIN RAISE NOTICE ''saw % %'', code, idx; RETURN true; END $f$; '
 \set leak_view :leak 'SELECT count(*) FROM safeidx.public_result WHERE pg_temp.leak(region_code, index::text)'
-\set leak_copy :leak 'SELECT count(*) FROM rel_probe.no_barrier WHERE pg_temp.leak(region_code, index::text)'
+\set leak_copy :leak 'SELECT count(*) FROM rel_probe.no_barrier WHERE pg_temp.leak(region_code, region_zh)'
 \set seen_view `psql -X -q -At -U tap_safeidx_rel_public -d :'db' -c :'leak_view' 2>&1`
 \set seen_copy `psql -X -q -At -U tap_safeidx_rel_public -d :'db' -c :'leak_copy' 2>&1`
 CREATE FUNCTION pg_temp.seen(out_text text) RETURNS text[] LANGUAGE sql AS $$
     SELECT ARRAY(SELECT DISTINCT m[1] FROM regexp_matches(out_text, 'NOTICE:  saw ([^\n]*)', 'g') m ORDER BY 1) $$;
+CREATE FUNCTION pg_temp.calls(out_text text) RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM regexp_matches(out_text, 'NOTICE:  saw ([^\n]*)', 'g') $$;
+-- 22.1's row d as the view would show it (index with the version's decimals)
+SELECT 'd ' || round(x.index::numeric, v.index_decimals) AS row_d_221
+  FROM safeidx.release_result x
+  JOIN safeidx.release l USING (series, number, revision)
+  JOIN safeidx.release_series s USING (series)
+  JOIN safeidx.scheme_version v ON v.scheme = s.scheme AND v.version = l.version
+ WHERE x.series = 'fix_monthly' AND x.number = 22 AND x.revision = 1 AND x.region_code = 'd' \gset
+SELECT ok(NOT :'row_d_221' = ANY (ARRAY(SELECT region_code || ' ' || index FROM safeidx.public_result)),
+          'row d of 22.1 as shown differs from every row the view returns (so that seeing it is telling)');
 -- Expected: exactly the (region, index) pairs the view returns, latest
 -- revisions: 21.1, 22.2 and 23.1, seven regions each.
 SELECT is(pg_temp.seen(:'seen_view'),
           ARRAY(SELECT DISTINCT region_code || ' ' || index FROM safeidx.public_result ORDER BY 1),
           'public role: its leaky function sees only the rows public_result returns');
-SELECT ok(NOT 'd 12.6' = ANY (pg_temp.seen(:'seen_view')), 'public role: it never sees row d of the superseded revision 22.1');
+SELECT ok(NOT :'row_d_221' = ANY (pg_temp.seen(:'seen_view')), 'public role: it never sees row d of the superseded revision 22.1');
 SELECT is(split_part(:'seen_view', E'\n', -1), '21', 'public role: the view returns 21 rows (3 releases x 7 regions)');
-SELECT ok('d 12.6' = ANY (pg_temp.seen(:'seen_copy')),
-          'negative control: without security_barrier the same function sees 22.1''s row d');
+SELECT is(pg_temp.calls(:'seen_view'), 21::bigint, 'public role: its function runs once per row returned, on no other');
+SELECT is(pg_temp.calls(:'seen_copy'), (SELECT count(*) FROM safeidx.release_result WHERE series = 'fix_monthly'),
+          'negative control: without security_barrier a function of the released rows'' columns runs on every released row, superseded ones too (28 = 4 revisions x 7 regions)');
+SELECT is((SELECT count(*) FROM safeidx.release_result WHERE series = 'fix_monthly'), 28::bigint,
+          'the series holds 4 revisions of 7 regions');
 
 -- ---------------------------------------------------------------------------
 -- Every column of release, tampered in D (22.2).  Expected (verify_chain):
@@ -131,7 +148,8 @@ INSERT INTO release_case VALUES
     ('watermark', 'watermark - interval ''1 second''', 'fix_monthly', 22, 2, '22.2 checksum'),
     ('checksum', 'md5(checksum) || md5(checksum)', 'fix_monthly', 22, 2, '22.2 checksum'),
     ('previous_checksum', 'md5(previous_checksum) || md5(previous_checksum)', 'fix_monthly', 22, 2, '22.2 chain, 22.2 checksum'),
-    ('checksum_version', '1', 'fix_monthly', 22, 2, '22.2 checksum');
+    ('checksum_version', '1', 'fix_monthly', 22, 2, '22.2 checksum'),
+    ('completeness', '''incomplete''', 'fix_monthly', 22, 2, '22.2 checksum');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'safeidx.release'::regclass AND attnum > 0
                    AND NOT attisdropped AND attname NOT IN (SELECT col FROM release_case) ORDER BY attnum),
           '{}'::text[], 'every column of release is tampered with below');

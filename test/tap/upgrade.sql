@@ -65,7 +65,7 @@ SELECT dblink_exec('b', :'catalogue');
 \o
 
 BEGIN;
-SELECT plan(25);
+SELECT plan(26);
 
 -- ---- database A at the old version, with the user's data ----------------------------
 SELECT is(:fixture_status, 0, 'the ' || :'from_version' || ' fixture (test/fixtures/upgrade_0.1.0.sql) loaded into database A');
@@ -90,11 +90,27 @@ SELECT lives_ok($$SELECT dblink_exec('a', 'ALTER EXTENSION safeidx UPDATE')$$,
 SELECT is(pg_temp.value_on('a', $$SELECT extversion FROM pg_extension WHERE extname = 'safeidx'$$), :'default_version',
           'database A is at the default version ' || :'default_version');
 
+-- The one change an update makes to the user's data on purpose: 0.4.0 asks the
+-- next refresh of every built scheme to recompute everything (change_log rows
+-- of relation 'safeidx 0.4.0', see src/upgrade/0.3.0--0.4.0.sql).  They are
+-- read, then removed in a transaction rolled back, to compare the rest.
+SELECT dblink_exec('a', 'BEGIN') \g /dev/null
+CREATE TEMP TABLE requests AS
+SELECT * FROM dblink('a', $$SELECT scheme, every_region, region_code, first_local::text, last_local::text
+                             FROM safeidx.change_log WHERE relation = 'safeidx 0.4.0'$$)
+    AS t (scheme text, every_region boolean, region_code text, first_local text, last_local text);
+CREATE TEMP TABLE built_schemes AS
+SELECT * FROM dblink('a', 'SELECT scheme FROM safeidx.built_range') AS t (scheme text);
+SELECT dblink_exec('a', $$DELETE FROM safeidx.change_log WHERE relation = 'safeidx 0.4.0'$$) \g /dev/null
 CREATE TEMP TABLE data_after AS
 SELECT * FROM dblink('a', 'SELECT * FROM pg_temp.upgrade_user_data()') AS t (relation text, rows bigint, digest text);
+SELECT dblink_exec('a', 'ROLLBACK') \g /dev/null
+SELECT set_eq($$SELECT scheme, every_region, region_code, first_local, last_local FROM requests$$,
+              $$SELECT scheme, true AS every_region, NULL::text AS region_code, '-infinity'::text AS first_local, 'infinity'::text AS last_local FROM built_schemes$$,
+              'the update asks the next refresh of each built scheme to recompute everything, once (0.4.0)');
 SELECT ok(NOT EXISTS (SELECT FROM data_before b FULL JOIN data_after a USING (relation)
                        WHERE (a.rows, a.digest) IS DISTINCT FROM (b.rows, b.digest)),
-          'the user''s data is unchanged by the update: the same rows in every table, the same sequence values')
+          'but for that, the user''s data is unchanged by the update: the same rows in every table, the same sequence values')
        || coalesce(E'\n' || diag(string_agg(format('%s: %s before the update, %s after', relation,
                                                    coalesce(b.rows || ' rows ' || b.digest, '(none)'),
                                                    coalesce(a.rows || ' rows ' || a.digest, '(none)')),
