@@ -1,0 +1,5 @@
+-- 0.4.0--0.5.0.sql: state migration from 0.4.0 to 0.5.0 (the engine at the
+-- speed of one scan).  Run by every upgrade script from 0.4.0 or earlier,
+-- before the code of the version upgraded to (doc/upgrades.md).
+--
+-- No state changes: 0.5.0 adds code only (local_period()).
