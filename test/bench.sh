@@ -295,7 +295,8 @@ if [[ $engine != 0 ]]; then
 EXPLAIN (ANALYZE, TIMING OFF) execution time, as above; engine steps: one run each (they write), \
 clock_timestamp() around the call, at the default 2 workers per gather (the cells' INSERT ... SELECT runs serially); \
 cell step: build_cells alone, into an emptied cell table, after the rebuild; results step: rebuild minus cell step; \
-e4: the first refresh after the rebuild, which extends the results to today ($today); \
+e4: the first refresh after the rebuild (no month after the departments' declared data, 2025-12; today $today); \
+ed1-ed4: dashboard queries, median of $((runs + 4)) runs after a warm-up; \
 ratios to the serial (0 workers) raw scan and plain SQL of the same scheme; whole phase $engine_s s"
 fi
 
