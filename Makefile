@@ -42,6 +42,7 @@ OBJS = \
 	src/kernel/grade.o \
 	src/kernel/period.o \
 	src/kernel/rounding.o \
+	src/kernel/local_period.o \
 	src/catalogue/roles.o \
 	src/catalogue/source.o \
 	src/catalogue/filter.o \
@@ -69,6 +70,7 @@ SQL_SOURCES = \
 	src/kernel/weighted.sql \
 	src/kernel/grade.sql \
 	src/kernel/rounding.sql \
+	src/kernel/local_period.sql \
 	src/catalogue/roles.sql \
 	src/catalogue/guard.sql \
 	src/catalogue/period.sql \
@@ -110,7 +112,7 @@ SQL_SOURCES = \
 # safeidx--V--$(EXTVERSION).sql runs the state migrations src/upgrade/A--B.sql
 # from V up to this version in chain order, then the code of this version,
 # then the migrations' A--B.post.sql parts (state that needs the new code).
-UPGRADE_FROM = 0.1.0 0.2.0 0.3.0
+UPGRADE_FROM = 0.1.0 0.2.0 0.3.0 0.4.0
 MIGRATIONS = $(wildcard src/upgrade/[0-9]*--*.sql)
 UPGRADES = $(foreach v,$(UPGRADE_FROM),$(EXTENSION)--$(v)--$(EXTVERSION).sql)
 

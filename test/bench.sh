@@ -201,6 +201,10 @@ check "2 plain SQL = 3 safeidx (street-month)" bench.q2_plain_sql bench.q3_safei
 check "3 safeidx = 4 roll-up (street-month)" bench.q3_safeidx bench.q4_street_rollup street_code
 check "plain SQL = 4 roll-up (district-month)" bench.check_district_plain bench.q4_district_rollup district_code
 check "2 plain SQL = 4p plain roll-up (street-month)" bench.q2_plain_sql bench.q4p_street_plain_rollup street_code
+[[ $(bpsql -Atc "SELECT count(*) FROM (SELECT * FROM bench.q6_local_period EXCEPT ALL SELECT * FROM bench.q6_date_trunc
+                                              UNION ALL
+                                              (SELECT * FROM bench.q6_date_trunc EXCEPT ALL SELECT * FROM bench.q6_local_period)) x") == 0 ]] \
+    || { echo "check: 6 local_period() and date_trunc(AT TIME ZONE) group differently" >&2; check_failed=1; }
 [[ $check_failed -eq 0 ]] || die "the rates differ (see above): no benchmark"
 
 # ---- timing -----------------------------------------------------------------
@@ -215,6 +219,8 @@ queries=(
     "4p|plain SQL roll-up: street-month from stored sums|bench.q4p_street_plain_rollup"
     "5a|raw: rate_agg(1, 0) per community-month|bench.q5_rate_agg_raw"
     "5b|raw: count(*) per community-month|bench.q5_count_raw"
+    "6a|raw: count(*) per community and local_period() month|bench.q6_local_period"
+    "6b|raw: count(*) per community and date_trunc(AT TIME ZONE)::date month|bench.q6_date_trunc"
 )
 
 declare -A median workers_launched scan_node
@@ -289,7 +295,8 @@ if [[ $engine != 0 ]]; then
 EXPLAIN (ANALYZE, TIMING OFF) execution time, as above; engine steps: one run each (they write), \
 clock_timestamp() around the call, at the default 2 workers per gather (the cells' INSERT ... SELECT runs serially); \
 cell step: build_cells alone, into an emptied cell table, after the rebuild; results step: rebuild minus cell step; \
-e4: the first refresh after the rebuild, which extends the results to today ($today); \
+e4: the first refresh after the rebuild (no month after the departments' declared data, 2025-12; today $today); \
+ed1-ed4: dashboard queries, median of $((runs + 4)) runs after a warm-up; \
 ratios to the serial (0 workers) raw scan and plain SQL of the same scheme; whole phase $engine_s s"
 fi
 

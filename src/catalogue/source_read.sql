@@ -83,6 +83,7 @@ DECLARE
     columns text := '';
     rows    text := '';
     any_row text := '';
+    zoned   boolean;
 BEGIN
     IF @extschema@.period_interval(period) IS NULL THEN
         RAISE EXCEPTION 'unknown period "%"', period
@@ -109,6 +110,8 @@ BEGIN
             src.source, src.time_column, period
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Read it in a scheme computed by year only.';
     END IF;
+    -- a timestamptz column's local period in one C call per row (local_period)
+    zoned := @extschema@.source_column_type(rel, src.time_column, 'time') = 'timestamp with time zone'::regtype;
     -- per source: the value (NULL when every row's measured column is NULL),
     -- the rows, the rows whose measured column is NULL, the last local day
     FOR i IN 1 .. cardinality(srcs) LOOP
@@ -129,6 +132,8 @@ BEGIN
             CASE WHEN @extschema@.is_year_column(rel, src.time_column)
                  THEN format('(date_trunc(''year'', max(%s) FILTER (WHERE %s)) + interval ''1 year - 1 day'')::date',
                              part.local_time, part.row_filter)
+                 WHEN zoned THEN format('max(@extschema@.local_period(%I, ''day'', %L)) FILTER (WHERE %s)',
+                                        src.time_column, tz, part.row_filter)
                  ELSE format('(max(%s) FILTER (WHERE %s))::date', part.local_time, part.row_filter) END, i);
         rows := rows || CASE WHEN i > 1 THEN ', ' ELSE '' END
                      || format('(%L, g.v%s, g.n%s, g.z%s, g.d%s)', src.source, i, i, i, i);
@@ -136,7 +141,7 @@ BEGIN
     END LOOP;
     sql := format(
         'SELECT x.source, g.region_code, g.period_start, x.value, x.source_rows, x.null_rows, x.last_day
-           FROM (SELECT %I::text AS region_code, date_trunc(%L, %s)::date AS period_start %s
+           FROM (SELECT %I::text AS region_code, %s AS period_start %s
                    FROM %s
                   WHERE %s AND (%s)
                     AND ($1::text[] IS NULL OR %I::text = ANY ($1)
@@ -144,7 +149,10 @@ BEGIN
                   GROUP BY 1, 2) g
           CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows, null_rows, last_day)
           WHERE x.source_rows > 0',
-        src.region_column, period, part.local_time, columns, rel, part.time_condition, any_row,
+        src.region_column,
+        CASE WHEN zoned THEN format('@extschema@.local_period(%I, %L, %L)', src.time_column, period, tz)
+             ELSE format('date_trunc(%L, %s)::date', period, part.local_time) END,
+        columns, rel, part.time_condition, any_row,
         src.region_column, src.region_column, rows);
     owner := src.owner;
 END $$;

@@ -54,6 +54,12 @@ CREATE TABLE @extschema@.result_node (
 COMMENT ON TABLE @extschema@.result_node IS
 'materialized: per scheme, period, region and indicator node, the source measure (events; counted_events leaves out units without a population figure), the value, baseline, ratio, score (0 to 1 but for uncapped goalposts) and points (score x weight), and for a leaf why it is scored or not (status); read it through safeidx.indicator_result and safeidx.node_result';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_node', '');
+-- What dashboards ask (doc/benchmark.md): one region's history (with its
+-- indicators), every region of a level over a year; one period's ranking is
+-- the primary key's.
+CREATE INDEX result_region_history ON @extschema@.result (scheme, region_code, period, period_start);
+CREATE INDEX result_level_periods ON @extschema@.result (scheme, period, depth, period_start);
+CREATE INDEX result_node_region_history ON @extschema@.result_node (scheme, region_code, period, period_start);
 
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.compute_results(scheme text, period text, starts date[])

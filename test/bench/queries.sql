@@ -133,6 +133,19 @@ SELECT community_code,
   FROM demo.police_incident
  GROUP BY 1, 2;
 
+-- 6. the local period of a row: safeidx.local_period() (C, the zone looked up
+-- once per query) against date_trunc(... AT TIME ZONE ...)::date, the same
+-- grouping as 5b (what the cell step reads each departmental table with).
+CREATE VIEW bench.q6_local_period AS
+SELECT community_code, safeidx.local_period(reported_at, 'month', 'Asia/Shanghai') AS month, count(*) AS n
+  FROM demo.police_incident
+ GROUP BY 1, 2;
+
+CREATE VIEW bench.q6_date_trunc AS
+SELECT community_code, date_trunc('month', reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month, count(*) AS n
+  FROM demo.police_incident
+ GROUP BY 1, 2;
+
 -- Checks: street-month (and district-month) rates of two queries side by side.
 -- rel is the relative difference; 0 when both are 0.
 CREATE FUNCTION bench.compare(a_view regclass, b_view regclass, key text DEFAULT 'street_code',

@@ -1,0 +1,80 @@
+/*
+ * local_period.c
+ *		local_period(at, period, zone): the start of the local period (day,
+ *		month, quarter, year) holding a timestamptz in a time zone, in one
+ *		call per departmental row.  The same date as
+ *		date_trunc(period, at AT TIME ZONE zone)::date, without the three
+ *		function calls and the time zone lookup of each row: the zone is
+ *		looked up once per query (cached in fn_extra).
+ */
+#include "safeidx.h"
+
+#include "pgtime.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
+
+typedef struct LocalPeriodCache
+{
+	char		zone[TZ_STRLEN_MAX + 1];
+	char		period[16];
+	pg_tz	   *tz;
+	PeriodKind	kind;
+} LocalPeriodCache;
+
+/* The cached zone and period kind of a call site, looked up when they change. */
+static LocalPeriodCache *
+local_period_cache(FunctionCallInfo fcinfo, text *period, text *zone)
+{
+	LocalPeriodCache *cache = fcinfo->flinfo->fn_extra;
+	char		zone_name[TZ_STRLEN_MAX + 1];
+	char		period_name[16];
+
+	text_to_cstring_buffer(zone, zone_name, sizeof(zone_name));
+	text_to_cstring_buffer(period, period_name, sizeof(period_name));
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LocalPeriodCache));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	if (cache->tz == NULL || strcmp(cache->zone, zone_name) != 0)
+	{
+		pg_tz	   *tz = pg_tzset(zone_name);
+
+		if (tz == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("time zone \"%s\" is not known", zone_name),
+					 errhint("Use a name of pg_timezone_names, e.g. Asia/Shanghai.")));
+		cache->tz = tz;
+		strlcpy(cache->zone, zone_name, sizeof(cache->zone));
+	}
+	if (cache->period[0] == '\0' || strcmp(cache->period, period_name) != 0)
+	{
+		cache->kind = period_kind_from_name(period_name);
+		strlcpy(cache->period, period_name, sizeof(cache->period));
+	}
+	return cache;
+}
+
+PG_FUNCTION_INFO_V1(safeidx_local_period);
+Datum
+safeidx_local_period(PG_FUNCTION_ARGS)
+{
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(0);
+	LocalPeriodCache *cache = local_period_cache(fcinfo, PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2));
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			offset;
+
+	if (TIMESTAMP_IS_NOBEGIN(at))
+		PG_RETURN_DATEADT(DATEVAL_NOBEGIN);
+	if (TIMESTAMP_IS_NOEND(at))
+		PG_RETURN_DATEADT(DATEVAL_NOEND);
+	if (timestamp2tm(at, &offset, &tm, &fsec, NULL, cache->tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	PG_RETURN_DATEADT(period_trunc(cache->kind,
+								   date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE));
+}

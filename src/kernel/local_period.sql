@@ -1,0 +1,9 @@
+-- local_period.sql: the local period of a departmental row's timestamptz, in
+-- C (local_period.c), for the queries that read the departments' tables.
+
+CREATE OR REPLACE FUNCTION @extschema@.local_period(at timestamptz, period text, zone text)
+RETURNS date
+AS 'MODULE_PATHNAME', 'safeidx_local_period'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.local_period(timestamptz, text, text) IS
+'the start of the local day, month, quarter or year holding a timestamptz in a time zone (as date_trunc(period, at AT TIME ZONE zone)::date, which PostgreSQL also treats as immutable), the zone looked up once per query; error 22023 for an unknown period or zone';
