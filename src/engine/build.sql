@@ -250,4 +250,4 @@ BEGIN
     RETURN QUERY SELECT * FROM @extschema@.compute_planned(sc, plan, 'refresh', started, nchanges, ncells);
 END $$;
 COMMENT ON FUNCTION @extschema@.refresh(text) IS
-'brings a built scheme up to date: recomputes the cells of the region codes and dates changed in the departmental tables since the last refresh (late rows included), then the results of the periods whose cells, baselines or completeness (what the sources delivered) changed, and computes new periods up to today but none after the latest date a source has delivered (removing those starting after it when it has moved back, as a rebuild has none); one row per period kind';
+'brings a built scheme up to date: recomputes the cells of the region codes and dates changed in the departmental tables since the last refresh (late rows included), then the results of the periods whose cells, baselines or completeness (what the sources delivered) changed and of those computed before they ended (provisional), and computes new periods up to today but none after the latest date a source has delivered (removing those starting after it when it has moved back, as a rebuild has none); one row per period kind';

@@ -325,8 +325,11 @@ BEGIN
     state := @extschema@.period_completeness(s.scheme, s.period, period_start);
     IF state <> 'complete' AND coalesce(btrim(publish_anyway), '') = '' THEN
         RAISE EXCEPTION 'the % starting % is %: %', s.period, period_start, state,
-            CASE state WHEN 'provisional' THEN 'it has not ended yet'
-                       ELSE 'a source has not delivered all of it, so some indicators are unscored' END
+            CASE WHEN state = 'incomplete' THEN 'a source has not delivered all of it, so some indicators are unscored'
+                 WHEN @extschema@.period_end(s.period, period_start) > (pg_catalog.now() AT TIME ZONE
+                          (SELECT sc.time_zone FROM @extschema@.scheme sc WHERE sc.scheme = s.scheme))::date
+                 THEN 'it has not ended yet'
+                 ELSE 'its results were computed before it ended and have not been refreshed since' END
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Wait for the data (safeidx.source_delivery shows what each source delivered), or publish it anyway: publish_release(series, period_start, publish_anyway => ''the reason'').';
     END IF;
