@@ -87,6 +87,7 @@ SQL_SOURCES = \
 	src/engine/capture.sql \
 	src/engine/cells.sql \
 	src/engine/results.sql \
+	src/engine/scheme_follow.sql \
 	src/engine/build.sql \
 	src/engine/delivery.sql \
 	src/results/index_result.sql \

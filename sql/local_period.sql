@@ -41,3 +41,36 @@ SELECT local_period(now(), 'week', 'UTC');
 SELECT local_period(now(), 'day', 'Mars/Olympus');
 \echo :LAST_ERROR_SQLSTATE
 SELECT local_period(NULL, 'day', 'UTC') IS NULL AS null_in_null_out;
+
+-- local_day_monotone(zone, from, to): whether the local date never goes back.
+-- By hand (PostgreSQL's own AT TIME ZONE, below): St. John's set its clocks
+-- back at 00:01 until 2010, from 7 November 00:01 to 6 November 23:01, so the
+-- local date went back a day; Shanghai has had no clock change since 1991;
+-- Sao Paulo's 2018 change set 00:00 back to 23:00 (just before it was 23:59:59
+-- of the same day: the date does not go back); Berlin changes at 03:00.
+SELECT t AT TIME ZONE 'UTC' AS utc, t AT TIME ZONE 'America/St_Johns' AS local_time
+  FROM unnest(ARRAY[timestamptz '2010-11-07 02:30+00', '2010-11-07 02:45+00']) t;
+SELECT local_day_monotone('America/St_Johns', '2010-01-01', '2010-12-31') AS st_johns_2010,
+       local_day_monotone('America/St_Johns', '2012-01-01', '2012-12-31') AS st_johns_2012,
+       local_day_monotone('Asia/Shanghai', '1992-01-01', '2030-01-01') AS shanghai,
+       local_day_monotone('America/Sao_Paulo', '2018-01-01', '2018-12-31') AS sao_paulo_2018,
+       local_day_monotone('Europe/Berlin', '1990-01-01', '2030-01-01') AS berlin,
+       -- a day before and after the dates count: the change of 7 November 2010
+       local_day_monotone('America/St_Johns', '2010-11-08', '2010-12-31') AS day_after;
+-- Where it holds, the cell query converts the latest instant of a group once
+-- (local_period(max(at))); where not, every row (max(local_period(at))).
+-- Two rows across St. John's change: the later instant is on 6 November
+-- locally, the earlier on 7 November, so November's last local day is the 7th.
+CREATE TABLE public.report (at timestamptz, code text);
+INSERT INTO public.report VALUES ('2010-11-07 02:30+00', 'a'), ('2010-11-07 02:45+00', 'a');
+INSERT INTO source (source, relation, region_column, time_column) VALUES ('reports', 'public.report', 'code', 'at');
+SELECT z, position('local_period(max(at)' IN q.sql) > 0 AS per_group,
+       position('max(safeidx.local_period(at' IN q.sql) > 0 AS per_row
+  FROM unnest(ARRAY['Asia/Shanghai', 'America/St_Johns']) z,
+       source_cells_sql(ARRAY['reports'], 'month', '2010-01-01', '2011-01-01', z) q;
+SELECT period_start, source_rows, last_day
+  FROM source_cells(ARRAY['reports'], 'month', '2010-01-01', '2011-01-01', 'America/St_Johns');
+SELECT local_day_monotone('Mars/Olympus', '2020-01-01', '2021-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT local_day_monotone('UTC', '-infinity', '2021-01-01');
+\echo :LAST_ERROR_SQLSTATE

@@ -132,6 +132,11 @@ BEGIN
             CASE WHEN @extschema@.is_year_column(rel, src.time_column)
                  THEN format('(date_trunc(''year'', max(%s) FILTER (WHERE %s)) + interval ''1 year - 1 day'')::date',
                              part.local_time, part.row_filter)
+                 -- the local day of the latest row, one C call per group
+                 -- where the local date never goes back (local_day_monotone)
+                 WHEN zoned AND @extschema@.local_day_monotone(tz, from_date, to_date)
+                 THEN format('@extschema@.local_period(max(%I) FILTER (WHERE %s), ''day'', %L)',
+                             src.time_column, part.row_filter, tz)
                  WHEN zoned THEN format('max(@extschema@.local_period(%I, ''day'', %L)) FILTER (WHERE %s)',
                                         src.time_column, tz, part.row_filter)
                  ELSE format('(max(%s) FILTER (WHERE %s))::date', part.local_time, part.row_filter) END, i);

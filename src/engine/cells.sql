@@ -3,7 +3,7 @@
 
 -- [state]
 CREATE TABLE @extschema@.cell (
-    scheme       text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
+    scheme       text NOT NULL,
     period       @extschema@.period_kind NOT NULL,
     period_start date NOT NULL,
     source       text NOT NULL,
@@ -49,7 +49,8 @@ DECLARE
     n      bigint;
     total  bigint := 0;
 BEGIN
-    SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = build_cells.scheme;
+    -- the scheme stays until the cells are written (scheme_follow.sql)
+    SELECT * INTO sc FROM @extschema@.scheme s WHERE s.scheme = build_cells.scheme FOR KEY SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown scheme "%"', build_cells.scheme USING ERRCODE = 'undefined_object';
     END IF;

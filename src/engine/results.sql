@@ -3,7 +3,7 @@
 
 -- [state]
 CREATE TABLE @extschema@.result (
-    scheme        text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
+    scheme        text NOT NULL,
     period        @extschema@.period_kind NOT NULL,
     period_start  date NOT NULL,
     region_code   text NOT NULL,
@@ -30,7 +30,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.result', '');
 CREATE INDEX result_provisional ON @extschema@.result (scheme) WHERE status = 'provisional';
 
 CREATE TABLE @extschema@.result_node (
-    scheme         text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
+    scheme         text NOT NULL,
     period         @extschema@.period_kind NOT NULL,
     period_start   date NOT NULL,
     region_code    text NOT NULL,

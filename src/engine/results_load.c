@@ -61,14 +61,21 @@ col_date(int i, int n, DateADT if_null)
 	return isnull ? if_null : DatumGetDateADT(d);
 }
 
-/* Runs a query of the kernel's, with arguments, and checks it returned rows. */
+/* Runs a query of the kernel's, with arguments, and checks it returned rows;
+ * "locks" for a query that takes row locks (so not read-only). */
 static void
-run(const char *query, int nargs, Oid *types, Datum *values)
+run_locking(const char *query, int nargs, Oid *types, Datum *values, bool locks)
 {
 	char	   *sql = psprintf(query, SCHEMA_NAME);
 
-	if (SPI_execute_with_args(sql, nargs, types, values, NULL, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(sql, nargs, types, values, NULL, !locks, 0) != SPI_OK_SELECT)
 		elog(ERROR, "results kernel query failed: %s", sql);
+}
+
+static void
+run(const char *query, int nargs, Oid *types, Datum *values)
+{
+	run_locking(query, nargs, types, values, false);
 }
 
 
@@ -81,11 +88,13 @@ kernel_load_scheme(Kernel *k, const char *scheme, const char *period)
 
 	k->scheme = pstrdup(scheme);
 	k->period = pstrdup(period);
-	run("SELECT s.population_kind, s.root_region, $2 = ANY (s.periods),"
+	run_locking("SELECT s.population_kind, s.root_region, $2 = ANY (s.periods),"
 		"       (SELECT coalesce(array_agg(b.min_index ORDER BY b.level) FILTER (WHERE b.min_index IS NOT NULL), '{}')"
 		"          FROM %1$s.grade_band b WHERE b.scale = s.grade_scale),"
 		"       (pg_catalog.now() AT TIME ZONE s.time_zone)::date"
-		"  FROM %1$s.scheme s WHERE s.scheme = $1", 2, types, values);
+		"  FROM %1$s.scheme s WHERE s.scheme = $1"
+		/* the scheme stays until the results are written (scheme_follow.sql) */
+		"   FOR KEY SHARE OF s", 2, types, values, true);
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

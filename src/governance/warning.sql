@@ -28,7 +28,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.warning_rule', '');
 -- [code]
 
 CREATE OR REPLACE VIEW @extschema@.warning WITH (security_invoker = true) AS
-WITH scoped AS (
+-- NOT MATERIALIZED: a query's filters (scheme, period, region) reach every
+-- branch's scan of the results
+WITH scoped AS NOT MATERIALIZED (
     SELECT w.*, r.period_start, r.region_code, r.index, r.grade_level AS level, r.rank_siblings
       FROM @extschema@.warning_rule w
       JOIN @extschema@.result r ON r.scheme = w.scheme AND r.period = w.period
@@ -48,14 +50,24 @@ fired AS (
        AND n.region_code = s.region_code AND n.node = s.node
      WHERE s.kind = 'worst_band' AND n.score = 0
     UNION ALL
-    SELECT x.scheme, x.rule, x.kind, x.severity, x.period, x.period_start, x.region_code, NULL,
-           x.run, NULL, x.periods,
-           format('%s periods in a row at grade level %s or below', x.run, x.grade_level)
-      FROM (SELECT i.*, row_number() OVER (PARTITION BY i.rule, i.region_code, i.island ORDER BY i.period_start) AS run
-              FROM (SELECT s.*, @extschema@.period_number(s.period, s.period_start)
-                                - row_number() OVER (PARTITION BY s.rule, s.region_code ORDER BY s.period_start) AS island
-                      FROM scoped s WHERE s.kind = 'consecutive' AND s.level >= s.grade_level) i) x
-     WHERE x.run >= x.periods
+    -- the run ending at s: the region's qualifying periods up to s, latest
+    -- first, while each is the period before the next (number + position - 1
+    -- stays the number of s); read from the region's history by index, so a
+    -- query for one period reads only that period's candidates
+    SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, NULL,
+           x.run, NULL, s.periods,
+           format('%s periods in a row at grade level %s or below', x.run, s.grade_level)
+      FROM scoped s
+      CROSS JOIN LATERAL (
+            SELECT count(*) AS run
+              FROM (SELECT @extschema@.period_number(p.period, p.period_start)
+                           + row_number() OVER (ORDER BY p.period_start DESC) - 1 AS chained
+                      FROM @extschema@.result p
+                     WHERE p.scheme = s.scheme AND p.region_code = s.region_code AND p.period = s.period
+                       AND p.period_start <= s.period_start AND p.grade_level >= s.grade_level
+                       AND (s.depth IS NULL OR p.depth = s.depth)) q
+             WHERE q.chained = @extschema@.period_number(s.period, s.period_start)) x
+     WHERE s.kind = 'consecutive' AND s.level >= s.grade_level AND x.run >= s.periods
     UNION ALL
     SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, NULL,
            s.rank_siblings, p.rank_siblings, s.places,

@@ -78,3 +78,60 @@ safeidx_local_period(PG_FUNCTION_ARGS)
 	PG_RETURN_DATEADT(period_trunc(cache->kind,
 								   date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE));
 }
+
+/* floor(a / b) for a positive b, also for negative a */
+static int64
+floor_div(int64 a, int64 b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/*
+ * local_day_monotone(zone, from, to): whether the local date in a zone never
+ * goes back between two dates, that is, no clock change in [from - 1 day,
+ * to + 1 day] sets the clock back across a midnight (as America/Sao_Paulo's
+ * did, from 00:00 to 23:00 of the day before).  Where it holds, the local day
+ * of the latest instant of a set is the latest local day of the set, so a
+ * query may convert max(at) once per group instead of every row.
+ */
+PG_FUNCTION_INFO_V1(safeidx_local_day_monotone);
+Datum
+safeidx_local_day_monotone(PG_FUNCTION_ARGS)
+{
+	LocalPeriodCache *cache = local_period_cache(fcinfo, cstring_to_text("day"), PG_GETARG_TEXT_PP(0));
+	DateADT		from_date = PG_GETARG_DATEADT(1);
+	DateADT		to_date = PG_GETARG_DATEADT(2);
+	pg_time_t	t;
+	pg_time_t	end;
+
+	if (DATE_NOT_FINITE(from_date) || DATE_NOT_FINITE(to_date))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("local_day_monotone needs finite dates")));
+	t = ((pg_time_t) from_date - 1 + POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+	end = ((pg_time_t) to_date + 1 + POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+	while (t < end)
+	{
+		long int	before_offset;
+		long int	after_offset;
+		int			before_isdst;
+		int			after_isdst;
+		pg_time_t	boundary;
+		int			found = pg_next_dst_boundary(&t, &before_offset, &before_isdst, &boundary,
+												 &after_offset, &after_isdst, cache->tz);
+
+		if (found < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("the clock changes of time zone \"%s\" cannot be read around these dates", cache->zone)));
+		if (found == 0 || boundary >= end)
+			break;
+		if (after_offset < before_offset &&
+			floor_div(boundary + after_offset, SECS_PER_DAY) < floor_div(boundary - 1 + before_offset, SECS_PER_DAY))
+			PG_RETURN_BOOL(false);
+		if (boundary <= t)
+			break;				/* no progress: never expected */
+		t = boundary;
+	}
+	PG_RETURN_BOOL(true);
+}
