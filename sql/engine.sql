@@ -182,3 +182,28 @@ SELECT period, period_start, region_code, value, source_rows FROM cell
  WHERE scheme = 'fixd' AND region_code IN ('a', 'b') ORDER BY period, period_start, region_code;
 SELECT period, period_start, region_code, index FROM index_result
  WHERE scheme = 'fixd' AND period = 'quarter' AND region_code IN ('a', 'b') ORDER BY region_code;
+
+-- Cells and results follow their scheme (scheme_follow, in place of foreign
+-- keys): renamed with it, dropped with it, and nothing of another scheme
+-- touched.  fixd's rows were just written above.
+BEGIN;
+CREATE TEMP TABLE before_rename AS
+SELECT (SELECT count(*) FROM cell WHERE scheme = 'fixd') AS cells,
+       (SELECT count(*) FROM result WHERE scheme = 'fixd') AS results,
+       (SELECT count(*) FROM result_node WHERE scheme = 'fixd') AS nodes,
+       (SELECT count(*) FROM cell WHERE scheme <> 'fixd') AS other_cells;
+SELECT cells > 0 AND results > 0 AND nodes > 0 AS has_rows FROM before_rename;
+UPDATE scheme SET scheme = 'fixd_renamed' WHERE scheme = 'fixd';
+SELECT (SELECT count(*) FROM cell WHERE scheme = 'fixd_renamed') = b.cells AS cells_renamed,
+       (SELECT count(*) FROM result WHERE scheme = 'fixd_renamed') = b.results AS results_renamed,
+       (SELECT count(*) FROM result_node WHERE scheme = 'fixd_renamed') = b.nodes AS nodes_renamed,
+       NOT EXISTS (SELECT FROM cell WHERE scheme = 'fixd') AND NOT EXISTS (SELECT FROM result WHERE scheme = 'fixd')
+       AND NOT EXISTS (SELECT FROM result_node WHERE scheme = 'fixd') AS none_left
+  FROM before_rename b;
+DELETE FROM scheme WHERE scheme = 'fixd_renamed';
+SELECT NOT EXISTS (SELECT FROM cell WHERE scheme = 'fixd_renamed') AS cells_dropped,
+       NOT EXISTS (SELECT FROM result WHERE scheme = 'fixd_renamed') AS results_dropped,
+       NOT EXISTS (SELECT FROM result_node WHERE scheme = 'fixd_renamed') AS nodes_dropped,
+       (SELECT count(*) FROM cell WHERE scheme <> 'fixd_renamed') = b.other_cells AS others_kept
+  FROM before_rename b;
+ROLLBACK;
