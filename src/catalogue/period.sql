@@ -19,33 +19,25 @@ $$;
 COMMENT ON FUNCTION @extschema@.period_interval(text) IS
 'the length of a period kind (day, month, quarter, year) as an interval; NULL for anything else';
 
+-- period_end, period_before and period_number run per result row (warnings,
+-- notices): in C (src/kernel/period.c), NULL for a name that is no period
+-- kind.  period_number: days since 2000-01-01 for days; for the others,
+-- months since year 0 in units of the period's months.
 CREATE OR REPLACE FUNCTION @extschema@.period_end(period text, period_start date)
-RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT (period_start + @extschema@.period_interval(period))::date;
-$$;
+RETURNS date AS 'MODULE_PATHNAME', 'safeidx_period_end'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.period_end(text, date) IS
 'the first day after a period (day, month, quarter, year) starting on a date';
 
 CREATE OR REPLACE FUNCTION @extschema@.period_before(period text, period_start date)
-RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT (period_start - @extschema@.period_interval(period))::date;
-$$;
+RETURNS date AS 'MODULE_PATHNAME', 'safeidx_period_before'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.period_before(text, date) IS
 'the start of the period of the same kind before the one starting on a date (环比)';
 
--- Days since 2000-01-01 for days; for the others, months since year 0 in
--- units of the period's months.
 CREATE OR REPLACE FUNCTION @extschema@.period_number(period text, period_start date)
-RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN m = 0 THEN period_start - date '2000-01-01'
-                ELSE ((extract(year FROM period_start)::integer * 12 + extract(month FROM period_start)::integer - 1) / m)
-           END
-      FROM (SELECT (extract(year FROM i) * 12 + extract(month FROM i))::integer AS m
-              FROM @extschema@.period_interval(period) i) k;
-$$;
+RETURNS integer AS 'MODULE_PATHNAME', 'safeidx_period_number'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.period_number(text, date) IS
 'a number that grows by one from each period to the next (for runs of consecutive periods)';
 

@@ -72,9 +72,14 @@ fired AS (
     SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, NULL,
            s.rank_siblings, p.rank_siblings, s.places,
            format('rank among siblings fell from %s to %s', p.rank_siblings, s.rank_siblings)
-      FROM scoped s JOIN @extschema@.result p
-        ON p.scheme = s.scheme AND p.period = s.period AND p.region_code = s.region_code
-       AND p.period_start = @extschema@.period_before(s.period, s.period_start)
+      FROM scoped s
+      -- the previous period looked up for each candidate, by index (OFFSET 0:
+      -- kept a subquery, so the planner cannot turn it into a scan of every
+      -- period joined to the candidates)
+      CROSS JOIN LATERAL (
+            SELECT p.rank_siblings FROM @extschema@.result p
+             WHERE p.scheme = s.scheme AND p.period = s.period AND p.region_code = s.region_code
+               AND p.period_start = @extschema@.period_before(s.period, s.period_start) OFFSET 0) p
      WHERE s.kind = 'rank_drop' AND s.rank_siblings - p.rank_siblings >= s.places
     UNION ALL
     SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, s.node,
@@ -86,9 +91,10 @@ fired AS (
       JOIN @extschema@.result_node n
         ON n.scheme = s.scheme AND n.period = s.period AND n.period_start = s.period_start
        AND n.region_code = s.region_code AND n.node = s.node
-      JOIN @extschema@.result_node l
-        ON l.scheme = s.scheme AND l.period = s.period AND l.region_code = s.region_code AND l.node = s.node
-       AND l.period_start = (s.period_start - interval '1 year')::date
+      CROSS JOIN LATERAL (
+            SELECT l.value FROM @extschema@.result_node l
+             WHERE l.scheme = s.scheme AND l.period = s.period AND l.region_code = s.region_code AND l.node = s.node
+               AND l.period_start = (s.period_start - interval '1 year')::date OFFSET 0) l
      WHERE s.kind = 'yoy_rise' AND @extschema@.change(n.value, l.value) > s.rise)
 SELECT f.scheme, f.rule, f.kind, f.severity, f.period, f.period_start, f.region_code,
        g.name_zh AS region_zh, f.node, f.value, f.reference, f.threshold, f.detail

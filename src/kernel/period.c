@@ -8,6 +8,7 @@
  */
 #include "safeidx.h"
 
+#include "utils/builtins.h"
 #include "utils/datetime.h"
 
 PeriodKind
@@ -111,4 +112,89 @@ DateADT
 year_start(int year)
 {
 	return date2j(year, 1, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * The SQL period helpers evaluated per result row (warnings, notices):
+ * period_end, period_before and period_number, as period.sql defines them,
+ * NULL for a name that is no period kind (as period_interval() gives).
+ */
+static bool
+period_kind_lookup(text *name, PeriodKind *kind)
+{
+	char		buf[16];
+
+	text_to_cstring_buffer(name, buf, sizeof(buf));
+	if (strcmp(buf, "day") == 0)
+		*kind = PERIOD_DAY;
+	else if (strcmp(buf, "month") == 0)
+		*kind = PERIOD_MONTH;
+	else if (strcmp(buf, "quarter") == 0)
+		*kind = PERIOD_QUARTER;
+	else if (strcmp(buf, "year") == 0)
+		*kind = PERIOD_YEAR;
+	else
+		return false;
+	return true;
+}
+
+/* A period start n periods away; infinite dates stay where they are. */
+static Datum
+period_step(FunctionCallInfo fcinfo, int n)
+{
+	PeriodKind	kind;
+	DateADT		start = PG_GETARG_DATEADT(1);
+	int64		result;
+
+	if (!period_kind_lookup(PG_GETARG_TEXT_PP(0), &kind))
+		PG_RETURN_NULL();
+	if (DATE_NOT_FINITE(start))
+		PG_RETURN_DATEADT(start);
+	/* years stay far inside int: dates end in the year 5874897 */
+	if (kind == PERIOD_DAY)
+		result = (int64) start + n;
+	else
+		result = period_add(kind, start, n);
+	if (!IS_VALID_DATE(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range")));
+	PG_RETURN_DATEADT((DateADT) result);
+}
+
+PG_FUNCTION_INFO_V1(safeidx_period_end);
+Datum
+safeidx_period_end(PG_FUNCTION_ARGS)
+{
+	return period_step(fcinfo, 1);
+}
+
+PG_FUNCTION_INFO_V1(safeidx_period_before);
+Datum
+safeidx_period_before(PG_FUNCTION_ARGS)
+{
+	return period_step(fcinfo, -1);
+}
+
+/* Days since 2000-01-01 for days; else months since year 0 in period units. */
+PG_FUNCTION_INFO_V1(safeidx_period_number);
+Datum
+safeidx_period_number(PG_FUNCTION_ARGS)
+{
+	PeriodKind	kind;
+	DateADT		start = PG_GETARG_DATEADT(1);
+	int			y,
+				m,
+				d;
+
+	if (!period_kind_lookup(PG_GETARG_TEXT_PP(0), &kind))
+		PG_RETURN_NULL();
+	if (DATE_NOT_FINITE(start))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("an infinite date has no period number")));
+	if (kind == PERIOD_DAY)
+		PG_RETURN_INT32(start - (date2j(2000, 1, 1) - POSTGRES_EPOCH_JDATE));
+	j2date(start + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	PG_RETURN_INT32((y * 12 + m - 1) / period_months(kind));
 }
