@@ -200,7 +200,8 @@ start_cmp(const void *a, const void *b)
 /*
  * compute_results(scheme, period, starts): recomputes the results of the
  * given period starts of one kind, each with the version in force at its
- * start (none: no result); returns the number of region results written.
+ * start (none: no result); returns the number of region results computed
+ * (rows that come out the same are kept as they are).
  */
 PG_FUNCTION_INFO_V1(compute_results);
 Datum
@@ -219,6 +220,7 @@ compute_results(PG_FUNCTION_ARGS)
 	KVersion   *versions;
 	int			nversions;
 	int64		written = 0;
+	int64		rewritten = 0;
 	Oid			del_types[3] = {TEXTOID, TEXTOID, DATEARRAYOID};
 	Datum		del_args[3];
 
@@ -251,15 +253,35 @@ compute_results(PG_FUNCTION_ARGS)
 	kernel_load_scheme(&k, scheme, period);
 	nversions = kernel_load_versions(&k, &versions);
 
-	del_args[0] = CStringGetTextDatum(scheme);
-	del_args[1] = CStringGetTextDatum(period);
-	del_args[2] = PointerGetDatum(construct_array(elems, nstarts, DATEOID, sizeof(DateADT), true, TYPALIGN_INT));
-	for (int t = 0; t < 2; t++)
-		if (SPI_execute_with_args(psprintf("DELETE FROM %s.%s r WHERE r.scheme = $1 AND r.period = $2"
-										   " AND r.period_start = ANY ($3)", SCHEMA_NAME,
-										   t == 0 ? "result" : "result_node"),
-								  3, del_types, del_args, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "deleting the results to recompute failed");
+	/*
+	 * A period no version is in force for has no results: its rows go.  The
+	 * others are compared with what they have and rewritten where they
+	 * changed (results_write.c).
+	 */
+	{
+		Datum	   *uncovered = palloc(sizeof(Datum) * Max(n, 1));
+		int			nuncovered = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			bool		covered = false;
+
+			for (int j = 0; j < nversions && !covered; j++)
+				covered = versions[j].valid_from <= starts[i] && starts[i] < versions[j].valid_to;
+			if (!covered)
+				uncovered[nuncovered++] = DateADTGetDatum(starts[i]);
+		}
+		del_args[0] = CStringGetTextDatum(scheme);
+		del_args[1] = CStringGetTextDatum(period);
+		del_args[2] = PointerGetDatum(construct_array(uncovered, nuncovered, DATEOID, sizeof(DateADT), true,
+													  TYPALIGN_INT));
+		for (int t = 0; t < 2 && nuncovered > 0; t++)
+			if (SPI_execute_with_args(psprintf("DELETE FROM %s.%s r WHERE r.scheme = $1 AND r.period = $2"
+											   " AND r.period_start = ANY ($3)", SCHEMA_NAME,
+											   t == 0 ? "result" : "result_node"),
+									  3, del_types, del_args, NULL, false, 0) != SPI_OK_DELETE)
+				elog(ERROR, "deleting the results of periods without a version failed");
+	}
 
 	for (int j = 0; j < nversions; j++)
 	{
@@ -277,8 +299,12 @@ compute_results(PG_FUNCTION_ARGS)
 		c.kind = kind;
 		compute_version(&c, asked, nasked);
 		written += c.written;
+		rewritten += c.rewritten;
 	}
 	SPI_finish();
 	SCHEMA_NAME = NULL;
+	ereport(DEBUG1,
+			(errmsg_internal("compute_results(%s, %s): %lld region results computed, %lld rows deleted or inserted",
+							 scheme, period, (long long) written, (long long) rewritten)));
 	PG_RETURN_INT64(written);
 }

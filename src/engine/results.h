@@ -235,7 +235,12 @@ typedef struct Computation
 	SPIPlanPtr	cells_plan;
 	SPIPlanPtr	result_plan;
 	SPIPlanPtr	node_plan;
-	int64		written;
+	SPIPlanPtr	stored_result_plan;	/* the rows a period has, to compare */
+	SPIPlanPtr	stored_node_plan;
+	SPIPlanPtr	delete_result_plan;	/* the rows that changed or went */
+	SPIPlanPtr	delete_node_plan;
+	int64		written;		/* region results computed */
+	int64		rewritten;		/* rows (region and node) that changed */
 } Computation;
 
 /* A scored period: arrays by position (i), leaf (i * nleaves + l) or node

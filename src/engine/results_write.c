@@ -1,7 +1,12 @@
 /*
  * results_write.c
- *		Writing a scored period: one bulk INSERT of arrays per table (result,
- *		result_node), prepared once per version.
+ *		Writing a scored period: the rows computed are compared with the rows
+ *		the period has (bit for bit), and only those that changed, appeared
+ *		or went are deleted and inserted, with one bulk statement of arrays
+ *		per table (result, result_node), prepared once per version.  So a
+ *		refresh after a few new rows writes the regions whose figures or
+ *		ranks moved, not the whole period, and a rebuild of unchanged data
+ *		writes nothing.
  */
 #include "results.h"
 
@@ -12,6 +17,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 /* ---------------------------------------------------------------------
  * Writing: one bulk INSERT per table and period
@@ -115,8 +121,227 @@ prepare_writes(Computation *c)
 		" SELECT $1, $2::%1$s.period_kind, $3, u.*"
 		"   FROM unnest($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) u", SCHEMA_NAME),
 							   3 + NNODE, types);
-	if (c->result_plan == NULL || c->node_plan == NULL)
-		elog(ERROR, "preparing the results kernel's inserts failed: %s", SPI_result_code_string(SPI_result));
+	types[3] = TEXTARRAYOID;
+	types[4] = TEXTARRAYOID;
+	c->stored_result_plan = SPI_prepare(psprintf(
+		"SELECT r.region_code, r.parent_code, r.depth, r.index, r.index_unrounded, r.coverage, r.grade_level,"
+		"       r.rank_siblings, r.rank_level, r.residents, r.missing_units, r.version, r.status"
+		"  FROM %1$s.result r WHERE r.scheme = $1 AND r.period = $2 AND r.period_start = $3"
+		" ORDER BY r.region_code COLLATE \"C\"", SCHEMA_NAME), 3, types);
+	c->stored_node_plan = SPI_prepare(psprintf(
+		"SELECT n.region_code, n.node, n.parent_node, n.is_leaf, n.weight, n.events, n.counted_events,"
+		"       n.denominator, n.residents, n.value, n.baseline, n.ratio, n.score, n.points, n.status"
+		"  FROM %1$s.result_node n WHERE n.scheme = $1 AND n.period = $2 AND n.period_start = $3"
+		" ORDER BY n.region_code COLLATE \"C\", n.node COLLATE \"C\"", SCHEMA_NAME), 3, types);
+	c->delete_result_plan = SPI_prepare(psprintf(
+		"DELETE FROM %1$s.result r WHERE r.scheme = $1 AND r.period = $2 AND r.period_start = $3"
+		"   AND r.region_code = ANY ($4)", SCHEMA_NAME), 4, types);
+	c->delete_node_plan = SPI_prepare(psprintf(
+		"DELETE FROM %1$s.result_node n WHERE n.scheme = $1 AND n.period = $2 AND n.period_start = $3"
+		"   AND (n.region_code, n.node) IN (SELECT * FROM unnest($4, $5))", SCHEMA_NAME), 5, types);
+	if (c->result_plan == NULL || c->node_plan == NULL || c->stored_result_plan == NULL ||
+		c->stored_node_plan == NULL || c->delete_result_plan == NULL || c->delete_node_plan == NULL)
+		elog(ERROR, "preparing the results kernel's writes failed: %s", SPI_result_code_string(SPI_result));
+}
+
+/* Whether a computed value and a stored one are the same bits (NULL alike). */
+static bool
+same_value(Oid type, Datum a, bool a_null, Datum b, bool b_null)
+{
+	if (a_null || b_null)
+		return a_null && b_null;
+	switch (type)
+	{
+		case TEXTOID:
+			{
+				text	   *x = DatumGetTextPP(a);
+				text	   *y = DatumGetTextPP(b);
+
+				return VARSIZE_ANY_EXHDR(x) == VARSIZE_ANY_EXHDR(y) &&
+					memcmp(VARDATA_ANY(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(x)) == 0;
+			}
+		case FLOAT8OID:
+			{
+				/* bits, not =: -0 and 0 differ */
+				float8		x = DatumGetFloat8(a);
+				float8		y = DatumGetFloat8(b);
+
+				return memcmp(&x, &y, sizeof(float8)) == 0;
+			}
+		case INT4OID:
+			return DatumGetInt32(a) == DatumGetInt32(b);
+		case BOOLOID:
+			return DatumGetBool(a) == DatumGetBool(b);
+		default:
+			elog(ERROR, "results kernel: no comparison for type %u", type);
+	}
+	return false;				/* not reached */
+}
+
+/* The rows of a period computed, with their keys, to compare with the stored. */
+typedef struct NewRows
+{
+	Column	   *cols;
+	int			ncols;
+	int			nkeys;			/* 1 (region code) or 2 (and node) */
+	const char **key[2];
+	int			n;
+	const Datum *constants;		/* compared with the stored columns after cols */
+	const Oid  *constant_types;
+	int			nconstants;
+} NewRows;
+
+static const NewRows *sort_rows;
+
+static int
+key_cmp_new(const void *a, const void *b)
+{
+	int			i = *(const int *) a;
+	int			j = *(const int *) b;
+
+	for (int k = 0; k < sort_rows->nkeys; k++)
+	{
+		int			cmp = strcmp(sort_rows->key[k][i], sort_rows->key[k][j]);
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+/*
+ * Compares the computed rows with the stored ones (the SPI result of a
+ * stored_*_plan, ordered by key in byte order): marks in "insert" the rows
+ * that are new or differ, and appends to "gone" (one array per key column)
+ * the keys of the stored rows that differ or have no computed row.  Returns
+ * the number of rows to insert.
+ */
+static int
+compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, bool *insert,
+					Column *gone)
+{
+	TupleDesc	desc = stored->tupdesc;
+	int		   *order = palloc(sizeof(int) * Max(rows->n, 1));
+	int			i = 0;
+	uint64		s = 0;
+	int			ninsert = 0;
+
+	for (int r = 0; r < rows->n; r++)
+		order[r] = r;
+	sort_rows = rows;
+	qsort(order, rows->n, sizeof(int), key_cmp_new);
+	sort_rows = NULL;
+	while (i < rows->n || s < nstored)
+	{
+		int			cmp = 0;
+		HeapTuple	tuple = s < nstored ? stored->vals[s] : NULL;
+
+		if (i >= rows->n)
+			cmp = 1;
+		else if (s >= nstored)
+			cmp = -1;
+		else
+			for (int k = 0; k < rows->nkeys && cmp == 0; k++)
+				cmp = strcmp(rows->key[k][order[i]], SPI_getvalue(tuple, desc, k + 1));
+		if (cmp == 0)
+		{
+			int			r = order[i];
+			bool		same = true;
+
+			for (int j = 0; j < rows->ncols + rows->nconstants && same; j++)
+			{
+				bool		isnull;
+				Datum		d = SPI_getbinval(tuple, desc, j + 1, &isnull);
+
+				same = j < rows->ncols
+					? same_value(rows->cols[j].type, rows->cols[j].values[r], rows->cols[j].nulls[r], d, isnull)
+					: same_value(rows->constant_types[j - rows->ncols], rows->constants[j - rows->ncols], false,
+								 d, isnull);
+			}
+			insert[r] = !same;
+		}
+		if (cmp < 0 || (cmp == 0 && insert[order[i]]))
+		{
+			insert[order[i]] = true;
+			ninsert++;
+		}
+		if (cmp > 0 || (cmp == 0 && insert[order[i]]))
+			for (int k = 0; k < rows->nkeys; k++)
+				column_add(&gone[k], CStringGetTextDatum(SPI_getvalue(tuple, desc, k + 1)), false);
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			s++;
+	}
+	return ninsert;
+}
+
+/* The array of the rows of a column marked in "keep". */
+static Datum
+column_array_of(Column *col, const bool *keep)
+{
+	Column		sub = *col;
+
+	sub.values = palloc(sizeof(Datum) * Max(col->n, 1));
+	sub.nulls = palloc(sizeof(bool) * Max(col->n, 1));
+	sub.n = 0;
+	for (int i = 0; i < col->n; i++)
+		if (keep[i])
+			column_add(&sub, col->values[i], col->nulls[i]);
+	return column_array(&sub);
+}
+
+/*
+ * Writes what changed of one table's rows of a period: the stored rows are
+ * read (stored_plan), those that differ or went are deleted (delete_plan,
+ * their keys after the three period arguments) and the new or different ones
+ * inserted (insert_plan, the columns after "nargs" leading arguments).
+ * Returns the number of rows deleted and inserted.
+ */
+static int64
+write_changes(const NewRows *rows, SPIPlanPtr stored_plan, SPIPlanPtr delete_plan, SPIPlanPtr insert_plan,
+			  Datum *args, int nargs, const char *what, const char *scheme)
+{
+	bool	   *insert = palloc0(sizeof(bool) * Max(rows->n, 1));
+	Column		gone[2];
+	int			ninsert;
+	int64		changed = 0;
+
+	for (int k = 0; k < rows->nkeys; k++)
+		column_init(&gone[k], TEXTOID, 0);
+	if (SPI_execute_plan(stored_plan, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the stored %s of scheme \"%s\" failed", what, scheme);
+	{
+		uint64		nstored = SPI_processed;
+		SPITupleTable *stored = SPI_tuptable;
+
+		for (int k = 0; k < rows->nkeys; k++)
+		{
+			gone[k].values = palloc(sizeof(Datum) * Max(nstored, 1));
+			gone[k].nulls = palloc(sizeof(bool) * Max(nstored, 1));
+		}
+		ninsert = compare_with_stored(rows, stored, nstored, insert, gone);
+		SPI_freetuptable(stored);
+	}
+	if (gone[0].n > 0)
+	{
+		Datum		del_args[5] = {args[0], args[1], args[2], 0, 0};
+
+		for (int k = 0; k < rows->nkeys; k++)
+			del_args[3 + k] = column_array(&gone[k]);
+		if (SPI_execute_plan(delete_plan, del_args, NULL, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "replacing the %s of scheme \"%s\" failed", what, scheme);
+		changed += SPI_processed;
+	}
+	if (ninsert > 0)
+	{
+		for (int j = 0; j < rows->ncols; j++)
+			args[nargs + j] = column_array_of(&rows->cols[j], insert);
+		if (SPI_execute_plan(insert_plan, args, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "writing the %s of scheme \"%s\" failed", what, scheme);
+		changed += SPI_processed;
+	}
+	return changed;
 }
 
 /* Writes the region and node results of a scored period. */
@@ -140,6 +365,12 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 	Column		rcol[NRESULT];
 	Column		ncol[NNODE];
 	Datum		args[5 + NNODE];
+	const char **codes = palloc(sizeof(char *) * Max(n, 1));
+	const char **node_codes = palloc(sizeof(char *) * Max(n * nn, 1));
+	const char **node_names = palloc(sizeof(char *) * Max(n * nn, 1));
+	static const Oid constant_types[2] = {TEXTOID, TEXTOID};
+	NewRows		region_rows = {0};
+	NewRows		node_rows = {0};
 
 	/* the region results */
 	for (int j = 0; j < NRESULT; j++)
@@ -149,6 +380,7 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 		int			code = tree->region[i];
 		int			parent = tree->parent_code[code];
 
+		codes[i] = k->codes[code];
 		column_add(&rcol[R_CODE], CStringGetTextDatum(k->codes[code]), false);
 		column_text(&rcol[R_PARENT], parent >= 0 ? k->codes[parent] : NULL);
 		column_add(&rcol[R_DEPTH], Int32GetDatum(tree->depth[i]), false);
@@ -168,11 +400,17 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 	args[3] = CStringGetTextDatum(v->name);
 	/* computed before the period ended: provisional until recomputed */
 	args[4] = CStringGetTextDatum(!complete ? "incomplete" : r->end > k->today ? "provisional" : "complete");
-	for (int j = 0; j < NRESULT; j++)
-		args[5 + j] = column_array(&rcol[j]);
-	if (SPI_execute_plan(c->result_plan, args, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "writing the results of scheme \"%s\" failed", k->scheme);
-	c->written += SPI_processed;
+	region_rows.cols = rcol;
+	region_rows.ncols = NRESULT;
+	region_rows.nkeys = 1;
+	region_rows.key[0] = codes;
+	region_rows.n = n;
+	region_rows.constants = &args[3];	/* version, status */
+	region_rows.constant_types = constant_types;
+	region_rows.nconstants = 2;
+	c->rewritten += write_changes(&region_rows, c->stored_result_plan, c->delete_result_plan, c->result_plan,
+								  args, 5, "results", k->scheme);
+	c->written += n;
 
 	/* the node results */
 	for (int j = 0; j < NNODE; j++)
@@ -186,6 +424,8 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 			int			l = nd->leaf;
 			int			x = i * nl + l;
 
+			node_codes[i * nn + node] = k->codes[tree->region[i]];
+			node_names[i * nn + node] = nd->name;
 			column_add(&ncol[N_CODE], CStringGetTextDatum(k->codes[tree->region[i]]), false);
 			column_add(&ncol[N_NODE], CStringGetTextDatum(nd->name), false);
 			column_text(&ncol[N_PARENT], nd->parent >= 0 ? v->nodes[nd->parent].name : NULL);
@@ -221,8 +461,13 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 			column_float(&ncol[N_POINTS], isnan(s) ? NAN : s * nd->weight);
 		}
 	}
-	for (int j = 0; j < NNODE; j++)
-		args[3 + j] = column_array(&ncol[j]);
-	if (SPI_execute_plan(c->node_plan, args, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "writing the indicator results of scheme \"%s\" failed", k->scheme);
+	node_rows.cols = ncol;
+	node_rows.ncols = NNODE;
+	node_rows.nkeys = 2;
+	node_rows.key[0] = node_codes;
+	node_rows.key[1] = node_names;
+	node_rows.n = n * nn;
+	node_rows.nconstants = 0;
+	c->rewritten += write_changes(&node_rows, c->stored_node_plan, c->delete_node_plan, c->node_plan,
+								  args, 3, "indicator results", k->scheme);
 }
