@@ -279,15 +279,20 @@ engine_rows=()
 if [[ $engine != 0 ]]; then
     say "engine phase (test/bench/engine.sql): example schemes, baselines ($runs runs), rebuild, refresh"
     t0=$(now_us)
-    bpsql -q -At -v runs="$runs" -v zhuhai="$([[ $engine == wuchang ]] && echo 0 || echo 1)" \
-        -f test/bench/engine.sql
+    SAFEIDX_BENCH_MEMFILE=$work/memory.tsv bpsql -q -At -v runs="$runs" \
+        -v zhuhai="$([[ $engine == wuchang ]] && echo 0 || echo 1)" -f test/bench/engine.sql
     t1=$(now_us)
+    touch "$work/memory.tsv.stop"
+    sleep 0.1
+    [[ -s $work/memory.tsv ]] || die "the engine phase sampled no backend memory"
+    bpsql -q -c "\\copy bench.memory_sample FROM '$work/memory.tsv'"
     engine_s=$(awk -v u="$((t1 - t0))" 'BEGIN { printf "%.1f", u / 1e6 }')
     say "engine phase took $engine_s s"
     mapfile -t engine_rows < <(bpsql -At -F '|' -c "
         SELECT id, label, workers, runs, round(ms::numeric, 1),
                coalesce(round(x_raw::numeric, 2)::text, '-'), coalesce(round(x_plain::numeric, 2)::text, '-'),
-               coalesce(round(x_raw2::numeric, 2)::text, '-'), coalesce(round(x_plain2::numeric, 2)::text, '-')
+               coalesce(round(x_raw2::numeric, 2)::text, '-'), coalesce(round(x_plain2::numeric, 2)::text, '-'),
+               coalesce(round(peak_mb::numeric, 1)::text, '-')
           FROM bench.engine_result")
     [[ ${#engine_rows[@]} -gt 0 ]] || die "the engine phase left no results"
     today=$(bpsql -At -c "SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date")
@@ -297,7 +302,8 @@ clock_timestamp() around the call, at the default 2 workers per gather (the cell
 cell step: build_cells alone, into an emptied cell table, after the rebuild; results step: rebuild minus cell step; \
 e4: the first refresh after the rebuild (no month after the departments' declared data, 2025-12; today $today); \
 ed1-ed4: dashboard queries, median of $((runs + 4)) runs after a warm-up; \
-ratios to the serial (0 workers) raw scan and plain SQL of the same scheme; whole phase $engine_s s"
+ratios to the serial (0 workers) raw scan and plain SQL of the same scheme; peak MB: the backend's largest \
+private memory (RssAnon, sampled every 20 ms) during the step, parallel workers not included; whole phase $engine_s s"
 fi
 
 # ---- result -----------------------------------------------------------------
@@ -339,13 +345,13 @@ if [[ ${#engine_rows[@]} -gt 0 ]]; then
     echo
     echo "==== engine, scale $scale: $engine_note"
     echo
-    printf '%-4s %-66s %7s %4s %11s %10s %11s\n' id step workers runs ms "x raw scan" "x plain SQL"
+    printf '%-4s %-66s %7s %4s %11s %10s %11s %8s\n' id step workers runs ms "x raw scan" "x plain SQL" "peak MB"
     for r in "${engine_rows[@]}"; do
-        IFS='|' read -r id label w n ms xr xp xr2 xp2 <<<"$r"
-        printf '%-4s %-66s %7s %4s %11s %10s %11s\n' "$id" "$label" "$w" "$n" "$ms" "$xr" "$xp"
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 mb <<<"$r"
+        printf '%-4s %-66s %7s %4s %11s %10s %11s %8s\n' "$id" "$label" "$w" "$n" "$ms" "$xr" "$xp" "$mb"
     done
     for r in "${engine_rows[@]}"; do
-        IFS='|' read -r id label w n ms xr xp xr2 xp2 <<<"$r"
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 mb <<<"$r"
         if [[ $id == e3 || $id == z3 ]]; then
             echo "$id against the 2-worker baselines: $xr2 x raw scan, $xp2 x plain SQL"
         fi
@@ -368,11 +374,11 @@ if [[ ${#engine_rows[@]} -gt 0 ]]; then
     echo
     echo "Engine, scale \`$scale\`: $engine_note."
     echo
-    echo "| | step | workers per gather | runs | ms | × raw scan | × plain SQL |"
-    echo "|---|---|---:|---:|---:|---:|---:|"
+    echo "| | step | workers per gather | runs | ms | × raw scan | × plain SQL | peak MB |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
     for r in "${engine_rows[@]}"; do
-        IFS='|' read -r id label w n ms xr xp xr2 xp2 <<<"$r"
-        echo "| $id | $label | $w | $n | $ms | $xr | $xp |"
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 mb <<<"$r"
+        echo "| $id | $label | $w | $n | $ms | $xr | $xp | $mb |"
     done
 fi
 

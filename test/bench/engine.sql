@@ -95,8 +95,17 @@ CREATE TABLE bench.engine_timing (
     workers text NOT NULL,
     runs    integer NOT NULL,
     ms      float8 NOT NULL,
-    detail  text
+    detail  text,
+    started  timestamptz,        -- engine steps and dashboards: when it ran,
+    finished timestamptz         -- for the backend's peak memory
 );
+-- The backend's private memory (RssAnon of /proc/<pid>/status), sampled every
+-- 20 ms by test/bench/sample_memory.sh while this file runs; loaded by
+-- test/bench.sh after it (empty when not run from there).
+CREATE TABLE bench.memory_sample (at_us bigint NOT NULL, rss_anon_kb bigint NOT NULL);
+SELECT pg_backend_pid() AS bench_pid \gset
+\setenv SAFEIDX_BENCH_PID :bench_pid
+\! [ -z "$SAFEIDX_BENCH_MEMFILE" ] || bash test/bench/sample_memory.sh "$SAFEIDX_BENCH_PID" "$SAFEIDX_BENCH_MEMFILE" &
 
 -- raw scans: count(*) of each table a scheme reads, over [from, to) local
 CREATE FUNCTION bench.engine_raw_queries(grp text, scheme text, from_date date, to_date date)
@@ -207,8 +216,8 @@ BEGIN
     ELSE
         detail := format('%s rows', n);
     END IF;
-    INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail)
-    VALUES (id, label, current_setting('max_parallel_workers_per_gather'), 1, ms, detail);
+    INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail, started, finished)
+    VALUES (id, label, current_setting('max_parallel_workers_per_gather'), 1, ms, detail, t0, clock_timestamp());
     RETURN format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1), detail);
 END $$;
 
@@ -323,6 +332,7 @@ DECLARE
     t0 timestamptz;
     ms float8[] := '{}';
     n  bigint;
+    started timestamptz := clock_timestamp();
 BEGIN
     FOR i IN 0 .. runs LOOP
         t0 := clock_timestamp();
@@ -331,9 +341,10 @@ BEGIN
             ms := ms || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
         END IF;
     END LOOP;
-    INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail)
+    INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail, started, finished)
     VALUES (id, label, '2', runs, (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(ms) x),
-            format('%s rows; runs %s ms', n, (SELECT string_agg(round(x::numeric, 1)::text, ' ') FROM unnest(ms) x)));
+            format('%s rows; runs %s ms', n, (SELECT string_agg(round(x::numeric, 1)::text, ' ') FROM unnest(ms) x)),
+            started, clock_timestamp());
     RETURN format('  %-4s %-66s %10s ms  (%s rows)', id, label,
                   round((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(ms) x)::numeric, 1), n);
 END $f$;
@@ -374,10 +385,14 @@ RETURNING format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1),
 -- ---- the table ----------------------------------------------------------------
 -- Each row's ratios to its scheme's serial (0 workers) raw scan and plain
 -- SQL (x_raw, x_plain) and to the 2-worker ones (x_raw2, x_plain2).
+-- peak_mb: the backend's largest private memory (RssAnon) sampled while the
+-- step ran (parallel workers not included: other processes).
 CREATE VIEW bench.engine_result AS
 SELECT t.seq, t.id, t.label, t.workers, t.runs, t.ms,
        t.ms / nullif(r0.ms, 0) AS x_raw, t.ms / nullif(p0.ms, 0) AS x_plain,
-       t.ms / nullif(r2.ms, 0) AS x_raw2, t.ms / nullif(p2.ms, 0) AS x_plain2, t.detail
+       t.ms / nullif(r2.ms, 0) AS x_raw2, t.ms / nullif(p2.ms, 0) AS x_plain2, t.detail,
+       (SELECT max(m.rss_anon_kb) / 1024.0 FROM bench.memory_sample m
+         WHERE m.at_us BETWEEN extract(epoch FROM t.started) * 1e6 AND extract(epoch FROM t.finished) * 1e6) AS peak_mb
   FROM bench.engine_timing t
   LEFT JOIN bench.engine_timing r0 ON r0.id = left(t.id, 1) || '1' AND r0.workers = '0'
   LEFT JOIN bench.engine_timing p0 ON p0.id = left(t.id, 1) || '2' AND p0.workers = '0'
