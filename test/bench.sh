@@ -356,6 +356,14 @@ if [[ ${#engine_rows[@]} -gt 0 ]]; then
             echo "$id against the 2-worker baselines: $xr2 x raw scan, $xp2 x plain SQL"
         fi
     done
+    e3_ms= e5_ms=
+    for r in "${engine_rows[@]}"; do
+        IFS='|' read -r id label w n ms _ <<<"$r"
+        [[ $id == e3 ]] && e3_ms=$ms
+        [[ $id == e5 && $w == 0 ]] && e5_ms=$ms
+    done
+    [[ -z $e3_ms || -z $e5_ms ]] ||
+        echo "e3 against e5, the plain SQL of every result (serial): $(ratio "$e3_ms" "$e5_ms") x"
 fi
 
 echo

@@ -135,6 +135,9 @@ RETURNS void LANGUAGE sql AS $$
 $$;
 
 SELECT bench.engine_raw_queries('e1', 'wuchang', '2024-01-01', '2026-01-01') \g /dev/null
+-- e5: the plain-SQL equivalent of every result of the rebuild e3
+\set plain_wuchang `sed '/^--/d' test/bench/plain_wuchang.sql`
+INSERT INTO bench.engine_query VALUES ('e5', 'wuchang', :'plain_wuchang');
 SELECT bench.engine_plain_queries('e2', 'wuchang', 'month', '2024-01-01', '2026-01-01') \g /dev/null
 \if :zhuhai
 SELECT bench.engine_raw_queries('z1', 'zhuhai', '2024-01-01', '2026-01-01') \g /dev/null
@@ -178,11 +181,16 @@ DECLARE
     w integer;
     q bench.engine_query;
     e record;
+    jit text := current_setting('jit');
 BEGIN
     FOR r IN 0 .. runs LOOP
         FOREACH w IN ARRAY CASE WHEN r = 0 THEN '{2}'::int[] ELSE '{2,0}'::int[] END LOOP
             PERFORM set_config('max_parallel_workers_per_gather', w::text, true);
             FOR q IN SELECT * FROM bench.engine_query ORDER BY grp, item LOOP
+                -- the plain SQL of every result without JIT, whose compiling
+                -- a statement that size costs seconds (5.8 s of 6.6 s on the
+                -- small city): a data team would turn it off for it too
+                PERFORM set_config('jit', CASE WHEN q.grp = 'e5' THEN 'off' ELSE jit END, true);
                 e := bench.engine_explain(q.sql);
                 INSERT INTO bench.engine_run VALUES (q.grp, q.item, w, r, e.ms, e.launched, e.scan);
             END LOOP;
@@ -237,6 +245,29 @@ BEGIN
     END IF;
 END $$;
 
+-- The plain SQL of every result (e5) must give the results of the rebuild
+-- e3: every region and month of 2025, index, grade and both ranks alike.
+CREATE FUNCTION bench.engine_check_plain() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+    differing bigint;
+BEGIN
+    PERFORM set_config('jit', 'off', true);
+    EXECUTE 'CREATE TEMP TABLE plain_wuchang AS ' || (SELECT q.sql FROM bench.engine_query q WHERE q.grp = 'e5');
+    SELECT count(*), count(*) FILTER (WHERE r.region_code IS NULL OR (p.index, p.grade_level, p.rank_siblings, p.rank_level)
+                                            IS DISTINCT FROM (r.index, r.grade_level, r.rank_siblings, r.rank_level))
+      INTO n, differing
+      FROM plain_wuchang p
+      LEFT JOIN safeidx.result r ON r.scheme = 'wuchang' AND r.period = 'month' AND r.period_start = p.period_start
+                                AND r.region_code = p.region_code;
+    IF differing > 0 OR n <> (SELECT count(*) FROM safeidx.result r WHERE r.scheme = 'wuchang'
+                                 AND r.period_start >= '2025-01-01' AND r.period_start < '2026-01-01') THEN
+        RAISE EXCEPTION 'bench: the plain SQL of test/bench/plain_wuchang.sql differs from the rebuild in % of % results',
+            differing, n;
+    END IF;
+    DROP TABLE plain_wuchang;
+END $$;
+
 -- Sums of the per-query medians of the baselines, as rows of engine_timing.
 CREATE FUNCTION bench.engine_baseline(grp text, label text) RETURNS SETOF text
 LANGUAGE sql AS $$
@@ -275,11 +306,13 @@ SELECT bench.engine_baseline('e1', format('raw scan: count(*), %s tables of Wuch
   FROM bench.engine_query WHERE grp = 'e1';
 SELECT bench.engine_baseline('e2', format('plain SQL: community-month count(*), %s sources, 2024-2025', count(*)))
   FROM bench.engine_query WHERE grp = 'e2';
+SELECT bench.engine_baseline('e5', 'plain SQL: every result of Wuchang 2025, every level (JIT off)');
 
 -- ---- Wuchang: rebuild, its cell step, refreshes ------------------------------
 SELECT bench.engine_step('e3', 'safeidx.rebuild(''wuchang'', ''2025-01-01'', ''2026-01-01'')',
                          $$SELECT * FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01')$$);
 SELECT bench.engine_check_range('wuchang', '2024-01-01', '2026-01-01') \g /dev/null
+SELECT bench.engine_check_plain() \g /dev/null
 -- the cell step alone, into an empty (vacuumed) cell table as in the rebuild
 DELETE FROM safeidx.cell WHERE scheme = 'wuchang';
 VACUUM safeidx.cell;

@@ -5,11 +5,11 @@
 # exists.  Started in the background by test/bench/engine.sql.
 pid=$1
 out=$2
-while [[ ! -e $out.stop ]]; do
+while [[ ! -e $out.stop && -r /proc/$pid/status ]]; do
     kb=
     while read -r key value _; do
-        [[ $key == RssAnon: ]] && kb=$value
-    done < "/proc/$pid/status" 2>/dev/null || break
+        if [[ $key == RssAnon: ]]; then kb=$value; fi
+    done < "/proc/$pid/status"
     [[ -n $kb ]] || break
     printf '%s\t%s\n' "${EPOCHREALTIME/./}" "$kb" >> "$out"
     sleep 0.02
