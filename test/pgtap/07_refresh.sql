@@ -21,7 +21,7 @@
 -- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
 -- which this file reads.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 \o /dev/null
 \i test/demo/schemes.sql
 \o
@@ -254,6 +254,9 @@ SELECT is((SELECT (sum(periods), sum(results), min(first_period) = date_trunc('m
 TRUNCATE t_old_result, t_old_cell;
 INSERT INTO t_old_result SELECT ctid, scheme, period, period_start, region_code FROM safeidx.result WHERE scheme = 'wuchang';
 INSERT INTO t_old_cell SELECT ctid, * FROM safeidx.cell WHERE scheme = 'wuchang';
+-- every column too: the kernel rewrites only the rows whose values change
+CREATE TEMP TABLE t_old_full AS SELECT ctid AS tid, * FROM safeidx.result WHERE scheme = 'wuchang';
+CREATE TEMP TABLE t_old_node AS SELECT ctid AS tid, * FROM safeidx.result_node WHERE scheme = 'wuchang';
 CREATE TEMP TABLE t_one AS SELECT codes[5] AS code FROM t_community;
 INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
 SELECT nextval('t_new_id'), timestamptz '2025-05-31 23:30:00+08', code, 'burglary', true FROM t_one;
@@ -285,11 +288,41 @@ SELECT is_empty($$SELECT o.* FROM t_old_result o
                      AND NOT EXISTS (SELECT FROM safeidx.result r WHERE r.ctid = o.tid AND r.scheme = o.scheme
                                         AND r.period_start = o.period_start AND r.region_code = o.region_code)$$,
                 'results of months that neither hold the row nor read it in a baseline are not rewritten');
-SELECT is_empty($$SELECT o.* FROM t_old_result o
+-- May 2025 and the months of 2026 (whose prior-year baselines read 2025) are
+-- recomputed; of their rows, exactly those whose values changed are written
+-- anew, the others keep their place (ctid)
+SELECT is_empty($$SELECT o.period_start, o.region_code FROM t_old_full o
+                    JOIN safeidx.result r ON r.scheme = o.scheme AND r.period = o.period
+                                         AND r.period_start = o.period_start AND r.region_code = o.region_code
                    WHERE (o.period_start = '2025-05-01' OR o.period_start >= '2026-01-01')
-                     AND EXISTS (SELECT FROM safeidx.result r WHERE r.ctid = o.tid AND r.scheme = o.scheme
-                                    AND r.period_start = o.period_start AND r.region_code = o.region_code)$$,
-                'May 2025 and the months of 2026 (prior-year baselines) are recomputed');
+                     AND (r.ctid = o.tid)
+                         <> ((r.version, r.parent_code, r.depth, r.index, r.index_unrounded, r.coverage, r.grade_level,
+                              r.rank_siblings, r.rank_level, r.residents, r.missing_units, r.status)
+                             IS NOT DISTINCT FROM
+                             (o.version, o.parent_code, o.depth, o.index, o.index_unrounded, o.coverage, o.grade_level,
+                              o.rank_siblings, o.rank_level, o.residents, o.missing_units, o.status))$$,
+                'May 2025 and the months of 2026 (prior-year baselines) are recomputed: a region result is written anew exactly when it changed');
+SELECT is_empty($$SELECT o.period_start, o.region_code, o.node FROM t_old_node o
+                    JOIN safeidx.result_node n USING (scheme, period, period_start, region_code, node)
+                   WHERE (n.ctid = o.tid)
+                         <> ((n.parent_node, n.is_leaf, n.weight, n.events, n.counted_events, n.denominator, n.residents,
+                              n.value, n.baseline, n.ratio, n.score, n.points, n.status)
+                             IS NOT DISTINCT FROM
+                             (o.parent_node, o.is_leaf, o.weight, o.events, o.counted_events, o.denominator, o.residents,
+                              o.value, o.baseline, o.ratio, o.score, o.points, o.status))$$,
+                'an indicator result is written anew exactly when it changed');
+-- the community and every region above it counted the row in May 2025
+SELECT is((SELECT count(*) FROM t_old_node o
+            WHERE o.period_start = '2025-05-01' AND o.node IN ('four_category', 'criminal_yoy')
+              AND o.region_code IN (WITH RECURSIVE up (code) AS (
+                                        SELECT code FROM t_one
+                                        UNION ALL
+                                        SELECT r.parent_code FROM up JOIN demo.region r ON r.code = up.code
+                                         WHERE r.parent_code IS NOT NULL)
+                                    SELECT code FROM up)
+              AND o.tid NOT IN (SELECT ctid FROM safeidx.result_node)),
+          8::bigint,
+          'the events of the changed community, its street, district and city in May 2025 are written anew (2 indicators x 4 regions)');
 SELECT is((SELECT (changes, first_period, last_period)::text FROM safeidx.refresh_log
              WHERE scheme = 'wuchang' ORDER BY finished_at DESC LIMIT 1),
           (SELECT (1, date '2025-05-01', date_trunc('month', today)::date)::text FROM t_today),
