@@ -21,8 +21,7 @@
 #include "funcapi.h"
 
 static Datum
-cusum(FunctionCallInfo fcinfo, const double *mu0, const bool *mu0_null, int n_mu0,
-	  bool scalar)
+cusum(FunctionCallInfo fcinfo, const double *mu0, const bool *mu0_null, int n_mu0)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			n;
@@ -45,7 +44,7 @@ cusum(FunctionCallInfo fcinfo, const double *mu0, const bool *mu0_null, int n_mu
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the decision interval h must be positive")));
-	if (!scalar && n_mu0 != n)
+	if (n_mu0 != n)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("the series and the expected counts must have the same length (%d and %d)",
@@ -55,8 +54,8 @@ cusum(FunctionCallInfo fcinfo, const double *mu0, const bool *mu0_null, int n_mu
 	{
 		Datum		values[8];
 		bool		isnull[8] = {false, true, true, true, true, true, true, true};
-		double		m = scalar ? mu0[0] : mu0[t];
-		bool		m_null = scalar ? false : mu0_null[t];
+		double		m = mu0[t];
+		bool		m_null = mu0_null[t];
 
 		values[0] = Int32GetDatum(t + 1);
 		if (!nulls[t])
@@ -110,15 +109,5 @@ poisson_cusum(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	double	   *mu0 = series_arg(PG_GETARG_ARRAYTYPE_P(1), "expected counts", true, &n, &nulls);
 
-	return cusum(fcinfo, mu0, nulls, n, false);
-}
-
-/* poisson_cusum(series, expected float8, ratio, h, fir): the same mu0 every period */
-PG_FUNCTION_INFO_V1(poisson_cusum_const);
-Datum
-poisson_cusum_const(PG_FUNCTION_ARGS)
-{
-	double		mu0 = nonnegative_arg(PG_GETARG_FLOAT8(1), "expected count");
-
-	return cusum(fcinfo, &mu0, NULL, 1, true);
+	return cusum(fcinfo, mu0, nulls, n);
 }

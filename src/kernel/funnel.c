@@ -454,73 +454,62 @@ funnelset_recv(PG_FUNCTION_ARGS)
 }
 
 /*
- * The state of funnel_agg: a funnelset that grows by doubling.  In an
- * aggregate context it is updated in place (its allocated capacity kept
- * past the pairs in use, the varlena length always the used size).
+ * The state of funnel_agg grows by doubling: its varlena length covers the
+ * pairs allocated (the capacity), n the pairs in use, so that PostgreSQL's
+ * copies of a transition value keep the room (a copy of VARSIZE bytes) and a
+ * transition that finds room writes in place and returns the same pointer,
+ * which is then not copied at all.  The final function trims the slack.
+ * Called outside an aggregate, the input is copied, never changed.
  */
-typedef struct FunnelState
+static int32
+funnelset_capacity(const FunnelSet *s)
 {
-	FunnelSet  *set;
-	int32		capacity;
-} FunnelState;
+	return (int32) ((VARSIZE(s) - offsetof(FunnelSet, pairs)) / sizeof(FunnelPair));
+}
 
 static FunnelSet *
 funnelset_append(FunctionCallInfo fcinfo, FunnelSet *s, int32 extra)
 {
-	int32		need;
 	MemoryContext aggcontext;
+	bool		in_agg = AggCheckCallContext(fcinfo, &aggcontext);
+	int64		need = (int64) s->n + extra;
+	int64		cap;
+	FunnelSet  *bigger;
 
-	if ((int64) s->n + extra > FUNNELSET_MAX_PAIRS)
+	if (need > FUNNELSET_MAX_PAIRS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a funnelset holds at most %d units", FUNNELSET_MAX_PAIRS)));
-	need = s->n + extra;
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-	{
-		FunnelSet  *copy = palloc0(FUNNELSET_SIZE(need));
-
-		memcpy(copy, s, FUNNELSET_SIZE(s->n));
-		return copy;
-	}
-	{
-		/* capacity is recorded in the allocation: GetMemoryChunkSpace */
-		Size		have = GetMemoryChunkSpace(s);
-
-		if (have >= FUNNELSET_SIZE(need) + sizeof(void *) * 4)
-			return s;
-		{
-			int32		cap = Max(need, Min(FUNNELSET_MAX_PAIRS, Max(16, s->n * 2)));
-			FunnelSet  *bigger = MemoryContextAllocZero(aggcontext, FUNNELSET_SIZE(cap));
-
-			memcpy(bigger, s, FUNNELSET_SIZE(s->n));
-			return bigger;
-		}
-	}
+	if (in_agg && funnelset_capacity(s) >= need)
+		return s;
+	cap = in_agg ? Max(need, Min((int64) FUNNELSET_MAX_PAIRS, Max((int64) 16, (int64) s->n * 2))) : need;
+	bigger = in_agg ? MemoryContextAllocZero(aggcontext, FUNNELSET_SIZE(cap))
+		: palloc0(FUNNELSET_SIZE(cap));
+	memcpy(bigger, s, FUNNELSET_SIZE(s->n));
+	SET_VARSIZE(bigger, FUNNELSET_SIZE(cap));
+	return bigger;
 }
 
-/* The transition and combine work on a state we own (a copy of INITCOND's). */
+/* The state in argument argno (ours in an aggregate: see above). */
 static FunnelSet *
 funnelset_state(FunctionCallInfo fcinfo, int argno)
 {
-	MemoryContext aggcontext;
-	FunnelSet  *s;
-
 	if (PG_ARGISNULL(argno))
 		return funnelset_new(0, 0);
-	s = PG_GETARG_FUNNELSET(argno);
-	if (AggCheckCallContext(fcinfo, &aggcontext))
-	{
-		/* the first call gets the INITCOND datum, not ours: copy it */
-		if (GetMemoryChunkContext(s) != aggcontext)
-		{
-			FunnelSet  *copy = MemoryContextAlloc(aggcontext, VARSIZE(s));
+	return PG_GETARG_FUNNELSET(argno);
+}
 
-			memcpy(copy, s, VARSIZE(s));
-			return copy;
-		}
-		return s;
-	}
-	return s;
+/* funnel_agg's final function: the set without the slack of its capacity. */
+PG_FUNCTION_INFO_V1(funnelset_final);
+Datum
+funnelset_final(PG_FUNCTION_ARGS)
+{
+	FunnelSet  *s = PG_GETARG_FUNNELSET(0);
+	FunnelSet  *out = palloc(FUNNELSET_SIZE(s->n));
+
+	memcpy(out, s, FUNNELSET_SIZE(s->n));
+	SET_VARSIZE(out, FUNNELSET_SIZE(s->n));
+	PG_RETURN_POINTER(out);
 }
 
 /* funnel_agg transition: (state, observed, expected) */
@@ -534,8 +523,7 @@ funnelset_add(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
-		if (!AggCheckCallContext(fcinfo, NULL))
-			s = funnelset_append(fcinfo, s, 0);
+		s = funnelset_append(fcinfo, s, 0);
 		s->missing++;
 		PG_RETURN_POINTER(s);
 	}
@@ -549,7 +537,6 @@ funnelset_add(PG_FUNCTION_ARGS)
 		s->pairs[s->n].observed = o;
 		s->pairs[s->n].expected = e;
 		s->n++;
-		SET_VARSIZE(s, FUNNELSET_SIZE(s->n));
 	}
 	PG_RETURN_POINTER(s);
 }
@@ -565,7 +552,6 @@ funnelset_combine(PG_FUNCTION_ARGS)
 	memcpy(&s->pairs[s->n], other->pairs, sizeof(FunnelPair) * other->n);
 	s->n += other->n;
 	s->missing += other->missing;
-	SET_VARSIZE(s, FUNNELSET_SIZE(s->n));
 	PG_RETURN_POINTER(s);
 }
 

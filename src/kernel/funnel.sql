@@ -85,9 +85,16 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.funnelset_combine(@extschema@.funnelset, @extschema@.funnelset) IS
 'combine function of funnel_agg: joins two groups';
 
+CREATE OR REPLACE FUNCTION @extschema@.funnelset_final(@extschema@.funnelset)
+RETURNS @extschema@.funnelset AS 'MODULE_PATHNAME'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnelset_final(@extschema@.funnelset) IS
+'final function of funnel_agg: the set without the spare room the transition keeps';
+
 CREATE OR REPLACE AGGREGATE @extschema@.funnel_agg(observed float8, expected float8) (
     SFUNC = @extschema@.funnelset_add,
     STYPE = @extschema@.funnelset,
+    FINALFUNC = @extschema@.funnelset_final,
     COMBINEFUNC = @extschema@.funnelset_combine,
     INITCOND = '(v1,missing=0,n=0,observed=,expected=)',
     PARALLEL = SAFE
