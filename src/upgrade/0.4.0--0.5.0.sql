@@ -8,3 +8,48 @@
 CREATE INDEX result_region_history ON @extschema@.result (scheme, region_code, period, period_start);
 CREATE INDEX result_level_periods ON @extschema@.result (scheme, period, depth, period_start);
 CREATE INDEX result_node_region_history ON @extschema@.result_node (scheme, region_code, period, period_start);
+
+-- issue 12 (statistics kernel): the summary types ebsum (src/kernel/ebayes.sql) and funnelset
+-- (src/kernel/funnel.sql), with their I/O functions.
+CREATE TYPE @extschema@.ebsum;
+
+CREATE FUNCTION @extschema@.ebsum_in(cstring) RETURNS @extschema@.ebsum
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ebsum_out(@extschema@.ebsum) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ebsum_recv(internal) RETURNS @extschema@.ebsum
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ebsum_send(@extschema@.ebsum) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.ebsum (
+    INPUT = @extschema@.ebsum_in,
+    OUTPUT = @extschema@.ebsum_out,
+    RECEIVE = @extschema@.ebsum_recv,
+    SEND = @extschema@.ebsum_send,
+    INTERNALLENGTH = 48,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+
+CREATE TYPE @extschema@.funnelset;
+
+CREATE FUNCTION @extschema@.funnelset_in(cstring) RETURNS @extschema@.funnelset
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.funnelset_out(@extschema@.funnelset) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.funnelset_recv(internal) RETURNS @extschema@.funnelset
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.funnelset_send(@extschema@.funnelset) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.funnelset (
+    INPUT = @extschema@.funnelset_in,
+    OUTPUT = @extschema@.funnelset_out,
+    RECEIVE = @extschema@.funnelset_recv,
+    SEND = @extschema@.funnelset_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
