@@ -13,7 +13,9 @@
  *	tau	= phi mu (1 + 1 / n)						(variance of x_t - mu)
  *	U	= mu (1 + (2/3) z sqrt(tau) / mu)^(3/2)	(the 2/3-power transform;
  *												 z the normal quantile at level)
- *	alarm when x_t > U;  U = 0 (any event alarms) when mu = 0.
+ *	alarm when x_t > U.  In tau and U, mu is floored at 0.5 / n (half an event
+ *	over the baseline), so that a baseline of zeros does not make one event
+ *	an alarm (U would be 0).
  */
 #include "safeidx.h"
 
@@ -60,6 +62,7 @@ seasonal_baseline(PG_FUNCTION_ARGS)
 					ss = 0,
 					mu,
 					phi = 1,
+					mu_t,
 					tau,
 					u;
 		int			count = 0;
@@ -103,8 +106,10 @@ seasonal_baseline(PG_FUNCTION_ARGS)
 				}
 			phi = fmax(1, ss / mu / (count - 1));
 		}
-		tau = phi * mu * (1 + 1.0 / count);
-		u = mu > 0 ? mu * pow(fmax(0, 1 + (2.0 / 3) * z * sqrt(tau) / mu), 1.5) : 0;
+		/* a baseline of zeros: half an event over it (continuity), not a threshold of 0 */
+		mu_t = fmax(mu, 0.5 / count);
+		tau = phi * mu_t * (1 + 1.0 / count);
+		u = mu_t * pow(fmax(0, 1 + (2.0 / 3) * z * sqrt(tau) / mu_t), 1.5);
 		values[2] = Float8GetDatum(mu);
 		values[3] = Float8GetDatum(phi);
 		values[5] = Float8GetDatum(finite_result(u, "threshold"));
