@@ -54,7 +54,7 @@ low_fa AS (
       FROM det.result WHERE fa_per_1000 <= 1
      ORDER BY method, detected DESC, mean_delay_censored, setting),
 same_detection AS (
-    SELECT DISTINCT ON (method) 'at the ratio rule''s detection' AS point, r.*
+    SELECT DISTINCT ON (method) 'at the ratio rule detection' AS point, r.*
       FROM det.result r, official o WHERE r.detected >= o.detected
      ORDER BY method, fa_per_1000, setting)
 SELECT * FROM low_fa UNION ALL SELECT * FROM same_detection"
@@ -83,5 +83,5 @@ echo "At the ratio rule's detection (at least as many hotspots detected; the set
 echo
 echo "| method | setting | detected | within a month | mean delay (detected) | mean delay (undetected = window) | false alarms / 1,000 |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-md "at the ratio rule's detection"
+md 'at the ratio rule detection'
 safeidx_teardown
