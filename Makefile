@@ -43,6 +43,15 @@ OBJS = \
 	src/kernel/period.o \
 	src/kernel/rounding.o \
 	src/kernel/local_period.o \
+	src/kernel/series.o \
+	src/kernel/intervals.o \
+	src/kernel/significance.o \
+	src/kernel/ebayes.o \
+	src/kernel/funnel.o \
+	src/kernel/rankci.o \
+	src/kernel/ears.o \
+	src/kernel/cusum.o \
+	src/kernel/seasonal.o \
 	src/catalogue/roles.o \
 	src/catalogue/source.o \
 	src/catalogue/filter.o \
@@ -71,6 +80,14 @@ SQL_SOURCES = \
 	src/kernel/grade.sql \
 	src/kernel/rounding.sql \
 	src/kernel/local_period.sql \
+	src/kernel/intervals.sql \
+	src/kernel/significance.sql \
+	src/kernel/ebayes.sql \
+	src/kernel/funnel.sql \
+	src/kernel/rankci.sql \
+	src/kernel/ears.sql \
+	src/kernel/cusum.sql \
+	src/kernel/seasonal.sql \
 	src/catalogue/roles.sql \
 	src/catalogue/guard.sql \
 	src/catalogue/period.sql \

@@ -22,14 +22,15 @@ SELECT p.oid::regprocedure AS not_parallel_safe
    AND p.proparallel <> 's'
    AND p.prorettype <> 'trigger'::regtype;
 
--- Every C function is IMMUTABLE and STRICT, except: the two transition
--- functions that count NULL input and the three scoring functions whose NULL
+-- Every C function is IMMUTABLE and STRICT, except: the four transition
+-- functions that count NULL input (ratesum_add, indexsum_add and, issue 12,
+-- ebsum_add and funnelset_add) and the three scoring functions whose NULL
 -- rule parameters take the rule's default (not STRICT); filter_sql and
 -- source_relation, which read the catalogue (STABLE); source_cells, which
 -- reads departmental tables (STABLE, and not STRICT: NULL region codes mean
 -- all); star_rating_rows, which reads results (STABLE; it has no argument to
 -- be STRICT on); and compute_results, the results kernel, which writes
--- results (VOLATILE).  Exactly those ten.
+-- results (VOLATILE).  Exactly those twelve.
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

@@ -187,3 +187,30 @@ poisson_mean_upper(double events, double level)
 {
 	return gamma_quantile(events + 1, (1 - level) / 2, true);
 }
+
+/*
+ * Tails of the Poisson distribution with mean mu > 0, for a whole k >= 0,
+ * through the identity P(X >= k) = P(k, mu) (regularized lower incomplete
+ * gamma, k > 0) and P(X <= k) = Q(k + 1, mu).  Each is computed on its own
+ * side, so a far-tail probability such as 1e-30 keeps its relative precision.
+ * Used by the significance rule (significance.c) and the funnel limits.
+ */
+double
+poisson_tail_at_least(double k, double mu)
+{
+	if (k <= 0)
+		return 1.0;
+	if (mu <= 0)
+		return 0.0;
+	return incomplete_gamma(k, mu, false);
+}
+
+double
+poisson_tail_at_most(double k, double mu)
+{
+	if (k < 0)
+		return 0.0;
+	if (mu <= 0)
+		return 1.0;
+	return incomplete_gamma(k + 1, mu, true);
+}

@@ -10,10 +10,11 @@
 #include <math.h>
 
 /*
- * Standard normal quantile: Acklam's rational approximation (relative error
+ * Standard normal quantile (also used by intervals.c, funnel.c, seasonal.c
+ * and ears.c): Acklam's rational approximation (relative error
  * below 1.2e-9), refined by one Halley step on erfc to full precision.
  */
-static double
+double
 normal_quantile(double p)
 {
 	static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,

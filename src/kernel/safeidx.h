@@ -12,6 +12,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/date.h"
+#include "utils/array.h"
 #include "utils/jsonb.h"
 
 /* Format version written first in every summary's text and binary form. */
@@ -52,6 +53,21 @@ extern void *summary_state_for_update(FunctionCallInfo fcinfo, int argno,
 /* poisson.c: exact (Garwood) limits for the mean of a Poisson count. */
 extern double poisson_mean_lower(double events, double level);
 extern double poisson_mean_upper(double events, double level);
+extern double poisson_tail_at_least(double k, double mu);
+extern double poisson_tail_at_most(double k, double mu);
+
+/* proportion.c: the standard normal quantile. */
+extern double normal_quantile(double p);
+
+/*
+ * series.c: a float8[] argument as a C array (one dimension; NULL elements
+ * flagged in *nulls; NaN and infinities refused, negatives too when
+ * nonnegative), and the arguments shared by the statistics of issue 12.
+ */
+extern double *series_arg(ArrayType *array, const char *what, bool nonnegative,
+						  int *n, bool **nulls);
+extern double probability_arg(double p, const char *what);
+extern double whole_count_arg(double value, const char *what);
 
 /* period.c: period starts of a kind, as src/catalogue/period.sql computes them. */
 typedef enum PeriodKind

@@ -15,3 +15,48 @@ CREATE INDEX result_node_region_history ON @extschema@.result_node (scheme, regi
 ALTER TABLE @extschema@.cell DROP CONSTRAINT cell_scheme_fkey;
 ALTER TABLE @extschema@.result DROP CONSTRAINT result_scheme_fkey;
 ALTER TABLE @extschema@.result_node DROP CONSTRAINT result_node_scheme_fkey;
+
+-- The statistics kernel (issue 12): the summary types ebsum (src/kernel/ebayes.sql) and funnelset
+-- (src/kernel/funnel.sql), with their I/O functions.
+CREATE TYPE @extschema@.ebsum;
+
+CREATE FUNCTION @extschema@.ebsum_in(cstring) RETURNS @extschema@.ebsum
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ebsum_out(@extschema@.ebsum) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ebsum_recv(internal) RETURNS @extschema@.ebsum
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ebsum_send(@extschema@.ebsum) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.ebsum (
+    INPUT = @extschema@.ebsum_in,
+    OUTPUT = @extschema@.ebsum_out,
+    RECEIVE = @extschema@.ebsum_recv,
+    SEND = @extschema@.ebsum_send,
+    INTERNALLENGTH = 48,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+
+CREATE TYPE @extschema@.funnelset;
+
+CREATE FUNCTION @extschema@.funnelset_in(cstring) RETURNS @extschema@.funnelset
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.funnelset_out(@extschema@.funnelset) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.funnelset_recv(internal) RETURNS @extschema@.funnelset
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.funnelset_send(@extschema@.funnelset) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.funnelset (
+    INPUT = @extschema@.funnelset_in,
+    OUTPUT = @extschema@.funnelset_out,
+    RECEIVE = @extschema@.funnelset_recv,
+    SEND = @extschema@.funnelset_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+

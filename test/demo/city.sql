@@ -232,7 +232,8 @@ DO $$ BEGIN PERFORM demo._dept_indexes(true); END $$;
 -- The generator
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION demo.generate(scale text DEFAULT 'small', seed int DEFAULT 42) RETURNS text
+CREATE FUNCTION demo.generate(scale text DEFAULT 'small', seed int DEFAULT 42,
+                              hotspots text DEFAULT 'classic') RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET max_parallel_workers_per_gather = 0
@@ -261,6 +262,11 @@ BEGIN
         RAISE EXCEPTION 'demo.generate: unknown scale %', coalesce(quote_literal(scale), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'scale must be ''small'' or ''city''';
+    END IF;
+    IF hotspots IS NULL OR hotspots NOT IN ('classic', 'detection') THEN
+        RAISE EXCEPTION 'demo.generate: unknown hotspots %', coalesce(quote_literal(hotspots), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'hotspots must be ''classic'' (the demo''s six kinds) or ''detection'' (issue 12: burglary doublings)';
     END IF;
     IF seed IS NULL THEN
         RAISE EXCEPTION 'demo.generate: seed must not be NULL'
@@ -513,34 +519,57 @@ BEGIN
         (5, 'petition',         NULL,            10.0, 2, 1, 2, 'village', false),
         (6, 'traffic_accident', NULL,             3.0, 3, 1, 2, 'town',    false);
 
-    FOR h IN SELECT hs.*, i FROM _hspec hs,
-             generate_series(1, CASE WHEN scale = 'small' THEN hs.n_small ELSE hs.n_city END) AS i
-             ORDER BY hs.ord, i LOOP
-        -- start month: from the second year on (so a previous-year baseline exists)
-        SELECT m.ms INTO v_ms FROM _m m
-        WHERE m.mi >= 12 AND m.mi + h.dur - 1 <= v_maxmi AND (NOT h.winter OR m.moy IN (11, 12, 1))
-        ORDER BY demo.u(m.mi, v_salt + 600 + h.ord * 10 + h.i), m.mi LIMIT 1;
-        IF h.elig = 'town' THEN
-            SELECT t.code INTO v_code FROM _s t
-            WHERE t.kind = 'town'
-              AND NOT EXISTS (SELECT 1 FROM demo.hotspot ht JOIN _c c ON c.code = ht.community_code
-                              WHERE ht.source = h.tbl AND c.scode = t.code)
-            ORDER BY demo.u(t.code::bigint, v_salt + 700 + h.ord * 10 + h.i), t.code LIMIT 1;
-            INSERT INTO demo.hotspot
-            SELECT c.code, h.tbl, h.cat, v_ms::date, (v_ms + (h.dur - 1) * interval '1 month')::date, h.factor
-            FROM _c c WHERE c.scode = v_code;
-        ELSE
-            SELECT c.code INTO v_code FROM _c c JOIN _e e ON e.code = c.code AND e.yr = v_y0
-            WHERE NOT c.used
-              AND c.kind = CASE h.elig WHEN 'village' THEN 'village' ELSE 'urban_community' END
-            ORDER BY CASE WHEN h.elig = 'village' THEN e.expo >= 1200 ELSE e.expo BETWEEN 3000 AND 20000 END DESC,
-                     demo.u(c.code_int, v_salt + 700 + h.ord * 10 + h.i), c.code
-            LIMIT 1;
-            INSERT INTO demo.hotspot VALUES
-                (v_code, h.tbl, h.cat, v_ms::date, (v_ms + (h.dur - 1) * interval '1 month')::date, h.factor);
-            UPDATE _c SET used = true WHERE code = v_code;
-        END IF;
-    END LOOP;
+    IF hotspots = 'classic' THEN
+        FOR h IN SELECT hs.*, i FROM _hspec hs,
+                 generate_series(1, CASE WHEN scale = 'small' THEN hs.n_small ELSE hs.n_city END) AS i
+                 ORDER BY hs.ord, i LOOP
+            -- start month: from the second year on (so a previous-year baseline exists)
+            SELECT m.ms INTO v_ms FROM _m m
+            WHERE m.mi >= 12 AND m.mi + h.dur - 1 <= v_maxmi AND (NOT h.winter OR m.moy IN (11, 12, 1))
+            ORDER BY demo.u(m.mi, v_salt + 600 + h.ord * 10 + h.i), m.mi LIMIT 1;
+            IF h.elig = 'town' THEN
+                SELECT t.code INTO v_code FROM _s t
+                WHERE t.kind = 'town'
+                  AND NOT EXISTS (SELECT 1 FROM demo.hotspot ht JOIN _c c ON c.code = ht.community_code
+                                  WHERE ht.source = h.tbl AND c.scode = t.code)
+                ORDER BY demo.u(t.code::bigint, v_salt + 700 + h.ord * 10 + h.i), t.code LIMIT 1;
+                INSERT INTO demo.hotspot
+                SELECT c.code, h.tbl, h.cat, v_ms::date, (v_ms + (h.dur - 1) * interval '1 month')::date, h.factor
+                FROM _c c WHERE c.scode = v_code;
+            ELSE
+                SELECT c.code INTO v_code FROM _c c JOIN _e e ON e.code = c.code AND e.yr = v_y0
+                WHERE NOT c.used
+                  AND c.kind = CASE h.elig WHEN 'village' THEN 'village' ELSE 'urban_community' END
+                ORDER BY CASE WHEN h.elig = 'village' THEN e.expo >= 1200 ELSE e.expo BETWEEN 3000 AND 20000 END DESC,
+                         demo.u(c.code_int, v_salt + 700 + h.ord * 10 + h.i), c.code
+                LIMIT 1;
+                INSERT INTO demo.hotspot VALUES
+                    (v_code, h.tbl, h.cat, v_ms::date, (v_ms + (h.dur - 1) * interval '1 month')::date, h.factor);
+                UPDATE _c SET used = true WHERE code = v_code;
+            END IF;
+        END LOOP;
+    ELSE
+        -- issue 12 (test/detection.sh): a doubling of burglary from a random month of the
+        -- second year or later up to 3 months before the last, for 6 months (cut at the
+        -- last month), in communities of
+        -- three sizes by their expected monthly burglaries in the first year (about
+        -- 4 / 10,000 residents * the scale's multiplier): small (< 1.5), medium (1.5-4),
+        -- large (>= 4); city: 16 of each, small: 4 of each; no industrial-park community.
+        INSERT INTO demo.hotspot (community_code, source, category, first_month, last_month, factor)
+        SELECT x.code, 'police_incident', 'burglary', m.ms::date,
+               (m.ms + interval '5 months')::date, 2.0
+        FROM (
+            SELECT c.code, c.code_int,
+                   row_number() OVER (PARTITION BY CASE WHEN e.expo / 10000.0 * 4.0 * v_mult < 1.5 THEN 1
+                                                        WHEN e.expo / 10000.0 * 4.0 * v_mult < 4 THEN 2 ELSE 3 END
+                                      ORDER BY demo.u(c.code_int, v_salt + 650), c.code) AS rn
+            FROM _c c JOIN _e e ON e.code = c.code AND e.yr = v_y0
+            WHERE NOT c.park
+        ) x
+        JOIN _m m ON m.mi = 12 + floor(demo.u(x.code_int, v_salt + 660) * (v_maxmi - 2 - 12 + 1))::int
+        WHERE x.rn <= CASE WHEN scale = 'small' THEN 4 ELSE 16 END;
+        UPDATE demo.hotspot SET last_month = least(last_month, v_last);
+    END IF;
 
     CREATE TEMP TABLE _hc AS
     SELECT ht.community_code AS code, r.src, r.cat, m.ms, exp(sum(ln(ht.factor::float8))) AS factor
@@ -587,6 +616,35 @@ BEGIN
     SELECT src, cat, phase, tamp, mi, ms, days, is_sf, code, kind, park, n,
            sum(n) OVER (PARTITION BY src ORDER BY mi, code, ci ROWS UNBOUNDED PRECEDING) - n AS id0
     FROM n WHERE n > 0;
+
+    -- issue 12: the true expected burglaries of every community-month without the
+    -- hotspots' factor (the same formula as lam above), for the oracle of test/detection.sh.
+    IF hotspots = 'detection' THEN
+        CREATE TABLE IF NOT EXISTS demo.truth (
+            community_code text NOT NULL,
+            month          date NOT NULL,
+            expected       float8 NOT NULL,
+            PRIMARY KEY (community_code, month)
+        );
+        COMMENT ON TABLE demo.truth IS 'issue 12 ground truth: expected burglaries of each community-month before any hotspot factor (demo.generate(..., hotspots => ''detection''))';
+        TRUNCATE demo.truth;
+        INSERT INTO demo.truth
+        SELECT c.code, m.ms::date,
+               e.expo / 10000.0 * r.base * v_mult
+                 * (1 + r.amp * cos(2 * pi() * (m.moy - r.peak) / 12.0))
+                 * CASE WHEN m.is_sf THEN r.sf ELSE 1 END
+                 * power(r.trend, m.yr - 2024)
+                 * CASE WHEN c.park THEN r.park WHEN c.kind = 'village' THEN r.vil ELSE 1 END
+                 * c.risk
+                 * exp(0.20 * demo.z(c.code_int * 8 + r.src, v_salt + 900) + 0.12 * demo.z((c.code_int * 32 + r.ci) * 8 + r.src, v_salt + 902))
+        FROM _rate r
+        CROSS JOIN _m m
+        CROSS JOIN _c c
+        JOIN _e e ON e.code = c.code AND e.yr = m.yr
+        WHERE r.src = 1 AND r.cat = 'burglary';
+    ELSE
+        DROP TABLE IF EXISTS demo.truth;
+    END IF;
 
     --------------------------------------------------------------------------
     -- Departmental rows
@@ -708,8 +766,8 @@ BEGIN
 END
 $gen$;
 
-COMMENT ON FUNCTION demo.generate(text, int) IS
-    'demo.generate(scale => ''small''|''city'', seed => int): refill the demo tables deterministically; returns a one-line summary';
+COMMENT ON FUNCTION demo.generate(text, int, text) IS
+    'demo.generate(scale => ''small''|''city'', seed => int, hotspots => ''classic''|''detection''): refill the demo tables deterministically; returns a one-line summary';
 
 \if :{?scale}
 SELECT demo.generate(:'scale');
