@@ -46,6 +46,7 @@ OBJS = \
 	src/catalogue/roles.o \
 	src/catalogue/source.o \
 	src/catalogue/filter.o \
+	src/catalogue/source_remote.o \
 	src/catalogue/source_read.o \
 	src/governance/star.o \
 	src/engine/results_load.o \
@@ -77,6 +78,7 @@ SQL_SOURCES = \
 	src/catalogue/region.sql \
 	src/catalogue/population.sql \
 	src/catalogue/source.sql \
+	src/catalogue/source_remote.sql \
 	src/catalogue/source_read.sql \
 	src/scheme/grade_scale.sql \
 	src/scheme/scheme.sql \

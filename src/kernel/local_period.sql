@@ -7,3 +7,14 @@ AS 'MODULE_PATHNAME', 'safeidx_local_period'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.local_period(timestamptz, text, text) IS
 'the start of the local day, month, quarter or year holding a timestamptz in a time zone (as date_trunc(period, at AT TIME ZONE zone)::date, which PostgreSQL also treats as immutable), the zone looked up once per query; error 22023 for an unknown period or zone';
+
+-- The same with its period and zone in one jsonb, which holds no collatable
+-- argument: postgres_fdw ships it to a department's server that has safeidx
+-- (the foreign server's "extensions" option lists safeidx), where it ships
+-- no function with a text constant (doc/deployments.md).
+CREATE OR REPLACE FUNCTION @extschema@.local_period(at timestamptz, spec jsonb)
+RETURNS date
+AS 'MODULE_PATHNAME', 'safeidx_local_period_spec'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.local_period(timestamptz, jsonb) IS
+'local_period(at, period, zone) with spec {"period": ..., "zone": ...}, no collatable argument, so that postgres_fdw can ship it to a server with safeidx; error 22023 for a spec without those strings, an unknown period or zone';
