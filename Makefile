@@ -49,6 +49,7 @@ OBJS = \
 	src/catalogue/source_remote.o \
 	src/catalogue/source_read.o \
 	src/governance/star.o \
+	src/engine/poll.o \
 	src/engine/results_load.o \
 	src/engine/results_tree.o \
 	src/engine/results_rollup.o \
@@ -88,6 +89,7 @@ SQL_SOURCES = \
 	src/scheme/validate.sql \
 	src/engine/capture.sql \
 	src/engine/cells.sql \
+	src/engine/poll.sql \
 	src/engine/results.sql \
 	src/engine/build.sql \
 	src/engine/delivery.sql \
