@@ -106,8 +106,8 @@ source_run_as_owner(const char *sql, Oid owner, const char *source, Oid relid,
 		edata->message = psprintf("source \"%s\" (%s) could not be read: %s", source, remote,
 								  edata->message ? edata->message : "unknown error");
 		if (edata->hint == NULL)
-			edata->hint = pstrdup("A source on another server is read with its owner's user mapping there; "
-								  "once the server answers again, the next refresh takes every change in.");
+			edata->hint = pstrdup("A source on another server is read there with its owner's user mapping; "
+								  "nothing was written: once the cause is mended, the next refresh takes every change in.");
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
