@@ -85,6 +85,10 @@ source_cells(PG_FUNCTION_ARGS)
 	char	   *sql;
 
 	InitMaterializedSRF(fcinfo, 0);
+	/* not STRICT (codes may be NULL): no rows when anything else is NULL */
+	for (int i = 0; i < 5; i++)
+		if (PG_ARGISNULL(i))
+			return (Datum) 0;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	sql = cells_query(fcinfo, &owner, &source, &relid);
