@@ -55,8 +55,10 @@ OBJS = \
 	src/catalogue/roles.o \
 	src/catalogue/source.o \
 	src/catalogue/filter.o \
+	src/catalogue/source_remote.o \
 	src/catalogue/source_read.o \
 	src/governance/star.o \
+	src/engine/poll.o \
 	src/engine/results_load.o \
 	src/engine/results_tree.o \
 	src/engine/results_rollup.o \
@@ -94,6 +96,7 @@ SQL_SOURCES = \
 	src/catalogue/region.sql \
 	src/catalogue/population.sql \
 	src/catalogue/source.sql \
+	src/catalogue/source_remote.sql \
 	src/catalogue/source_read.sql \
 	src/scheme/grade_scale.sql \
 	src/scheme/scheme.sql \
@@ -103,6 +106,7 @@ SQL_SOURCES = \
 	src/scheme/validate.sql \
 	src/engine/capture.sql \
 	src/engine/cells.sql \
+	src/engine/poll.sql \
 	src/engine/results.sql \
 	src/engine/scheme_follow.sql \
 	src/engine/build.sql \

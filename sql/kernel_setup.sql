@@ -11,9 +11,10 @@ SELECT extname, extversion, extrelocatable, n.nspname
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE extname = 'safeidx';
 
--- Every function and aggregate is PARALLEL SAFE, except the three that read
--- departmental tables (source_cells, source_counts, source_unknown_regions),
--- which are PARALLEL RESTRICTED (a source may be a temporary table), and
+-- Every function and aggregate is PARALLEL SAFE, except the five that read
+-- departmental tables (source_cells, source_counts, source_unknown_regions,
+-- source_changes, and source_plan, which plans the read), which are PARALLEL
+-- RESTRICTED (a source may be a temporary table), and
 -- those that write the materialized cells, results, change log and
 -- releases, create triggers or grant (UNSAFE).
 SELECT p.oid::regprocedure AS not_parallel_safe
@@ -28,9 +29,10 @@ SELECT p.oid::regprocedure AS not_parallel_safe
 -- rule parameters take the rule's default (not STRICT); filter_sql and
 -- source_relation, which read the catalogue (STABLE); source_cells, which
 -- reads departmental tables (STABLE, and not STRICT: NULL region codes mean
--- all); star_rating_rows, which reads results (STABLE; it has no argument to
--- be STRICT on); and compute_results, the results kernel, which writes
--- results (VOLATILE).  Exactly those twelve.
+-- all), and source_changes and source_plan, which read or plan them
+-- (STABLE); star_rating_rows, which reads results (STABLE; it has no
+-- argument to be STRICT on); and compute_results, the results kernel, which
+-- writes results (VOLATILE).  Exactly those fourteen.
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

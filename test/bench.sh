@@ -32,7 +32,14 @@
 #   SAFEIDX_BENCH_TUNE=0 (keep the cluster's stock shared_buffers and work_mem),
 #   SAFEIDX_BENCH_EXTSTATS=0 (no extended statistics on the incidents' grouping),
 #   SAFEIDX_BENCH_PLANS=1 (print the plan of each query's last run),
-#   SAFEIDX_BENCH_ENGINE=0 (no engine phase), =wuchang (without Zhuhai).
+#   SAFEIDX_BENCH_ENGINE=0 (no engine phase), =wuchang (without Zhuhai),
+#   SAFEIDX_BENCH_FDW=1 (the postgres_fdw phase, test/bench/fdw.sql: the police
+#   table copied to a second local cluster, test/lib/cluster.sh's extra
+#   cluster "police" with safeidx installed; the police sources' cell step
+#   over 2024-2025 by month on the local table, over postgres_fdw with
+#   safeidx.local_period shipped and with the built-in width_bucket, median of
+#   SAFEIDX_BENCH_RUNS runs after a warm-up; rows a fetch without push-down
+#   would move against the cells moved; doc/deployments.md).
 
 set -euo pipefail
 
@@ -306,6 +313,27 @@ ratios to the serial (0 workers) raw scan and plain SQL of the same scheme; peak
 private memory (RssAnon, sampled every 20 ms) during the step, parallel workers not included; whole phase $engine_s s"
 fi
 
+# ---- postgres_fdw (issue 13) ------------------------------------------------------
+fdw_rows=()
+if [[ ${SAFEIDX_BENCH_FDW:-0} == 1 ]]; then
+    say "postgres_fdw phase: the police table on a second cluster"
+    safeidx_start_extra_cluster police
+    pp=${SAFEIDX_EXTRA_PORT[police]}
+    ppsql() { safeidx_psql -q -h 127.0.0.1 -p "$pp" -U postgres "$@"; }
+    ppsql -d postgres -c "CREATE DATABASE police"
+    ppsql -d police -c "CREATE EXTENSION safeidx" -c "CREATE SCHEMA dept" \
+          -c "CREATE TABLE dept.police_incident (id bigint NOT NULL, reported_at timestamptz NOT NULL,
+                  community_code text, category text NOT NULL, is_criminal boolean NOT NULL)"
+    bpsql -q -c "COPY demo.police_incident TO STDOUT" | ppsql -d police -c "COPY dept.police_incident FROM STDIN"
+    ppsql -d police -c "CREATE INDEX ON dept.police_incident (reported_at)" -c "VACUUM ANALYZE dept.police_incident"
+    t0=$(now_us)
+    mapfile -t fdw_rows < <(bpsql -q -At -F '|' -v pp="$pp" -v runs="$runs" -f test/bench/fdw.sql)
+    t1=$(now_us)
+    fdw_s=$(awk -v u="$((t1 - t0))" 'BEGIN { printf "%.1f", u / 1e6 }')
+    [[ ${#fdw_rows[@]} -gt 0 ]] || die "the postgres_fdw phase left no results"
+    say "postgres_fdw phase took $fdw_s s"
+fi
+
 # ---- result -----------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
@@ -364,6 +392,19 @@ if [[ ${#engine_rows[@]} -gt 0 ]]; then
     done
     [[ -z $e3_ms || -z $e5_ms ]] ||
         echo "e3 against e5, the plain SQL of every result (serial): $(ratio "$e3_ms" "$e5_ms") x"
+fi
+
+if [[ ${#fdw_rows[@]} -gt 0 ]]; then
+    echo
+    echo "==== postgres_fdw, scale $scale: the cell step of the three police sources, 2024-2025 by month \
+(median of $runs runs after 1 warm-up, clock_timestamp() around source_cells(); police table on a second local cluster)"
+    echo
+    echo "| | cell step | ms | × local | rows read there | rows over the network |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for r in "${fdw_rows[@]}"; do
+        IFS='|' read -r id label ms x scanned moved <<<"$r"
+        echo "| $id | $label | $ms | $x | $scanned | $moved |"
+    done
 fi
 
 echo

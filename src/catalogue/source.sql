@@ -15,6 +15,7 @@ CREATE TABLE @extschema@.source (
     owner           name NOT NULL DEFAULT CURRENT_USER,
     delivered_from  date,
     delivered_through date,
+    watermark_column name,
     CHECK ((measure = 'count') = (measure_column IS NULL)),
     CHECK (severity IS NULL OR (category_column IS NOT NULL AND jsonb_typeof(severity) = 'object')),
     CONSTRAINT source_delivered_range CHECK (delivered_from <= delivered_through
@@ -28,6 +29,8 @@ COMMENT ON COLUMN @extschema@.source.delivered_from IS
 'declared by the department: the first local date its data cover; NULL: the start of the first period with a row (source_delivery)';
 COMMENT ON COLUMN @extschema@.source.delivered_through IS
 'declared by the department: the last local date it has delivered completely (a quiet feed with no rows is still complete); NULL: the date of the last row (source_delivery)';
+COMMENT ON COLUMN @extschema@.source.watermark_column IS
+'optional: a monotonically increasing id or last-modified time of the departmental rows; refresh polls the rows past the last value it took in (poll_changes), for tables without capture triggers such as foreign tables; NULL: none';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.source', '');
 
 -- [code]

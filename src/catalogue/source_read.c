@@ -1,7 +1,7 @@
 /*
  * source_read.c
  *		Reading a departmental table with the rights of the sources' owner,
- *		never the caller's.
+ *		never the caller's (also on other servers: source_remote.c).
  *
  * source_cells(sources, period, from, to, tz, codes) returns the measure of
  * sources bound to one departmental table per region code and period.  The
@@ -31,9 +31,12 @@ extension_schema(FunctionCallInfo fcinfo)
 	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
 }
 
-/* The query reading the sources and their owner, built as the caller. */
+/*
+ * The query reading the sources, their owner, the first source's name and
+ * the relation (for source_run_as_owner), built as the caller.
+ */
 static char *
-cells_query(FunctionCallInfo fcinfo, Oid *owner)
+cells_query(FunctionCallInfo fcinfo, Oid *owner, char **source, Oid *relid)
 {
 	Oid			argtypes[5] = {TEXTARRAYOID, TEXTOID, DATEOID, DATEOID, TEXTOID};
 	Datum		values[5] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
@@ -41,36 +44,34 @@ cells_query(FunctionCallInfo fcinfo, Oid *owner)
 	bool		isnull;
 	char	   *sql;
 
-	if (SPI_execute_with_args(psprintf("SELECT q.sql, q.owner FROM %s.source_cells_sql($1, $2, $3, $4, $5) q",
+	if (SPI_execute_with_args(psprintf("SELECT q.sql, q.owner, s.source, %1$s.source_relation(s)::oid"
+									   "  FROM %1$s.source_cells_sql($1, $2, $3, $4, $5) q, %1$s.source s"
+									   " WHERE s.source = (SELECT min(x) FROM pg_catalog.unnest($1) x)",
 									   extension_schema(fcinfo)),
 							  5, argtypes, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "source_cells_sql() gave no query");
 	sql = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	*owner = get_role_oid(NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
 																&isnull))), false);
+	*source = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	*relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
 	return sql;
 }
 
 /*
  * Runs the query as the owner, restricted, with search_path pinned
- * (roles.c); the user, security context and settings are restored after it
- * (and by the (sub)transaction's abort on error, as for REFRESH
- * MATERIALIZED VIEW).
+ * (source_remote.c, roles.c); the user, security context and settings are
+ * restored after it (and by the (sub)transaction's abort on error, as for
+ * REFRESH MATERIALIZED VIEW).
  */
 static void
-run_as_owner(const char *sql, Oid owner, FunctionCallInfo fcinfo)
+run_as_owner(const char *sql, Oid owner, const char *source, Oid relid, FunctionCallInfo fcinfo)
 {
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		values[1] = {PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5)};
 	char		nulls[1] = {PG_ARGISNULL(5) ? 'n' : ' '};
-	AsRole		saved;
-	int			status;
 
-	as_role_begin(&saved, owner);
-	status = SPI_execute_with_args(sql, 1, argtypes, values, nulls, true, 0);
-	as_role_end(&saved);
-	if (status != SPI_OK_SELECT)
-		elog(ERROR, "reading a source failed: %s", SPI_result_code_string(status));
+	source_run_as_owner(sql, owner, source, relid, 1, argtypes, values, nulls, false);
 }
 
 PG_FUNCTION_INFO_V1(source_cells);
@@ -79,13 +80,19 @@ source_cells(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			owner;
+	Oid			relid;
+	char	   *source;
 	char	   *sql;
 
 	InitMaterializedSRF(fcinfo, 0);
+	/* not STRICT (codes may be NULL): no rows when anything else is NULL */
+	for (int i = 0; i < 5; i++)
+		if (PG_ARGISNULL(i))
+			return (Datum) 0;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	sql = cells_query(fcinfo, &owner);
-	run_as_owner(sql, owner, fcinfo);
+	sql = cells_query(fcinfo, &owner, &source, &relid);
+	run_as_owner(sql, owner, source, relid, fcinfo);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		Datum		values[7];

@@ -84,6 +84,12 @@ DECLARE
     rows    text := '';
     any_row text := '';
     zoned   boolean;
+    monotone boolean;       -- the local date never goes back (local_day_monotone)
+    shipping text;          -- source_shipping(): local, safeidx or builtin
+    spec    text;           -- local_period's jsonb spec (safeidx)
+    starts  date[];         -- the period starts (builtin)
+    period_key text;
+    period_of  text;
 BEGIN
     IF @extschema@.period_interval(period) IS NULL THEN
         RAISE EXCEPTION 'unknown period "%"', period
@@ -112,6 +118,22 @@ BEGIN
     END IF;
     -- a timestamptz column's local period in one C call per row (local_period)
     zoned := @extschema@.source_column_type(rel, src.time_column, 'time') = 'timestamp with time zone'::regtype;
+    -- on other servers (postgres_fdw), an expression it ships, so that the
+    -- GROUP BY runs there and only cells cross the network
+    -- (source_remote.sql, doc/deployments.md)
+    shipping := @extschema@.source_shipping(rel);
+    IF shipping = 'safeidx' AND NOT zoned THEN
+        shipping := 'builtin';
+    END IF;
+    monotone := zoned AND @extschema@.local_day_monotone(tz, from_date, to_date);
+    IF zoned AND shipping = 'builtin' AND NOT monotone THEN
+        RAISE EXCEPTION 'source "%" is read on a server without safeidx, and in time zone % the clocks went back across a midnight between % and %: the last local day of its rows cannot be computed there',
+            src.source, tz, from_date, to_date
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Install safeidx on the department''s server and list it in the foreign server''s "extensions" option.';
+    END IF;
+    spec := format('%L::jsonb', jsonb_build_object('period', period, 'zone', tz));
+    starts := @extschema@.period_starts(period, from_date, to_date);
     -- per source: the value (NULL when every row's measured column is NULL),
     -- the rows, the rows whose measured column is NULL, the last local day
     FOR i IN 1 .. cardinality(srcs) LOOP
@@ -132,9 +154,18 @@ BEGIN
             CASE WHEN @extschema@.is_year_column(rel, src.time_column)
                  THEN format('(date_trunc(''year'', max(%s) FILTER (WHERE %s)) + interval ''1 year - 1 day'')::date',
                              part.local_time, part.row_filter)
-                 -- the local day of the latest row, one C call per group
-                 -- where the local date never goes back (local_day_monotone)
-                 WHEN zoned AND @extschema@.local_day_monotone(tz, from_date, to_date)
+                 -- the local day of the latest row, one C call per group, where
+                 -- the local date never goes back (local_day_monotone); else
+                 -- every row's
+                 WHEN zoned AND shipping = 'safeidx' AND monotone
+                 THEN format('@extschema@.local_period(max(%I) FILTER (WHERE %s), %L::jsonb)',
+                             src.time_column, part.row_filter, jsonb_build_object('period', 'day', 'zone', tz))
+                 WHEN zoned AND shipping = 'safeidx'
+                 THEN format('max(@extschema@.local_period(%I, %L::jsonb)) FILTER (WHERE %s)',
+                             src.time_column, jsonb_build_object('period', 'day', 'zone', tz), part.row_filter)
+                 WHEN zoned AND shipping = 'builtin' AND monotone
+                 THEN format('((max(%I) FILTER (WHERE %s)) AT TIME ZONE %L)::date', src.time_column, part.row_filter, tz)
+                 WHEN zoned AND monotone
                  THEN format('@extschema@.local_period(max(%I) FILTER (WHERE %s), ''day'', %L)',
                              src.time_column, part.row_filter, tz)
                  WHEN zoned THEN format('max(@extschema@.local_period(%I, ''day'', %L)) FILTER (WHERE %s)',
@@ -144,9 +175,23 @@ BEGIN
                      || format('(%L, g.v%s, g.n%s, g.z%s, g.d%s)', src.source, i, i, i, i);
         any_row := any_row || CASE WHEN i > 1 THEN ' OR ' ELSE '' END || part.row_filter;
     END LOOP;
+    -- the period of a row: in safeidx's C function, or its number among
+    -- the period starts (width_bucket), turned into its start here
+    IF shipping = 'builtin' THEN
+        period_key := CASE WHEN zoned
+                           THEN format('width_bucket(%I, %L::timestamptz[])', src.time_column,
+                                       (SELECT array_agg((d::timestamp AT TIME ZONE tz) ORDER BY d) FROM unnest(starts) d))
+                           ELSE format('width_bucket(%s, %L::timestamp[])', part.local_time, starts::timestamp[]) END;
+        period_of := format('(%L::date[])[g.period_key]', starts);
+    ELSE
+        period_key := CASE WHEN zoned AND shipping = 'safeidx' THEN format('@extschema@.local_period(%I, %s)', src.time_column, spec)
+                           WHEN zoned THEN format('@extschema@.local_period(%I, %L, %L)', src.time_column, period, tz)
+                           ELSE format('date_trunc(%L, %s)::date', period, part.local_time) END;
+        period_of := 'g.period_key';
+    END IF;
     sql := format(
-        'SELECT x.source, g.region_code, g.period_start, x.value, x.source_rows, x.null_rows, x.last_day
-           FROM (SELECT %I::text AS region_code, %s AS period_start %s
+        'SELECT x.source, g.region_code, %s AS period_start, x.value, x.source_rows, x.null_rows, x.last_day
+           FROM (SELECT %I::text AS region_code, %s AS period_key %s
                    FROM %s
                   WHERE %s AND (%s)
                     AND ($1::text[] IS NULL OR %I::text = ANY ($1)
@@ -154,9 +199,7 @@ BEGIN
                   GROUP BY 1, 2) g
           CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows, null_rows, last_day)
           WHERE x.source_rows > 0',
-        src.region_column,
-        CASE WHEN zoned THEN format('@extschema@.local_period(%I, %L, %L)', src.time_column, period, tz)
-             ELSE format('date_trunc(%L, %s)::date', period, part.local_time) END,
+        period_of, src.region_column, period_key,
         columns, rel, part.time_condition, any_row,
         src.region_column, src.region_column, rows);
     owner := src.owner;

@@ -113,6 +113,7 @@ BEGIN
     END IF;
     -- capture changes from now on; those logged before are covered by the rebuild
     PERFORM @extschema@.capture_scheme(sc.scheme);
+    PERFORM @extschema@.poll_changes(sc.scheme);    -- issue 13: sources' watermarks (poll.sql) taken in here too
     DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme;
     GET DIAGNOSTICS nchanges = ROW_COUNT;
     DELETE FROM @extschema@.cell c WHERE c.scheme = sc.scheme;
@@ -194,6 +195,7 @@ BEGIN
     new_to := greatest(br.results_to, (now() AT TIME ZONE sc.time_zone)::date + 1);
     new_cells_to := greatest(br.cells_to, @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods), new_to));
 
+    PERFORM @extschema@.poll_changes(sc.scheme);    -- issue 13: rows past the sources' watermarks (poll.sql) into change_log
     -- consume the changes committed so far (rows committed later are logged
     -- again and picked up by the next refresh), clipped to the cells kept
     WITH consumed AS (DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme RETURNING c.*),

@@ -262,6 +262,15 @@ GRANT EXECUTE ON FUNCTION @extschema@.capture(regclass), @extschema@.capture_cha
     @extschema@.source_column_type(regclass, name, text), @extschema@.local_time_sql(regclass, name, text),
     @extschema@.is_year_column(regclass, name), @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_department, safeidx_admin;
+-- issue 13: sources on other servers (the plan of a cell query, what ships
+-- there) and their watermarks
+GRANT EXECUTE ON FUNCTION @extschema@.source_plan(text[], text, date, date, text),
+    @extschema@.source_servers(regclass), @extschema@.source_shipping(regclass),
+    @extschema@.source_changes(text), @extschema@.source_changes_sql(text)
+    TO safeidx_department, safeidx_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.source_watermark TO safeidx_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.poll_changes(text), @extschema@.compare_cells(text, date, date)
+    TO safeidx_admin;
 
 -- Administrators: the catalogue, the rules, building, publishing, notices.
 GRANT INSERT, UPDATE, DELETE ON @extschema@.region, @extschema@.population, @extschema@.scheme,

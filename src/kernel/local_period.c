@@ -6,11 +6,20 @@
  *		date_trunc(period, at AT TIME ZONE zone)::date, without the three
  *		function calls and the time zone lookup of each row: the zone is
  *		looked up once per query (cached in fn_extra).
+ *
+ *		local_period(at, spec jsonb), spec {"period": ..., "zone": ...}: the
+ *		same, with no collatable argument, so that postgres_fdw ships it to a
+ *		server whose foreign server lists safeidx in its "extensions" option
+ *		(postgres_fdw sends no function whose text input's collation does not
+ *		come from a column of the foreign table: a text constant such as
+ *		'month' keeps local_period(at, period, zone) on this side; doc/
+ *		deployments.md).
  */
 #include "safeidx.h"
 
 #include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/datetime.h"
 #include "utils/timestamp.h"
 
@@ -134,4 +143,43 @@ safeidx_local_day_monotone(PG_FUNCTION_ARGS)
 		t = boundary;
 	}
 	PG_RETURN_BOOL(true);
+}
+
+/* A text member of the spec of local_period(at, spec), or an error. */
+static text *
+spec_member(Jsonb *spec, const char *key)
+{
+	JsonbValue *v = NULL;
+
+	if (JB_ROOT_IS_OBJECT(spec))
+		v = getKeyJsonValueFromContainer(&spec->root, key, strlen(key), NULL);
+	if (v == NULL || v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the spec of local_period() needs a string \"%s\"", key),
+				 errhint("Give {\"period\": \"month\", \"zone\": \"Asia/Shanghai\"}.")));
+	return cstring_to_text_with_len(v->val.string.val, v->val.string.len);
+}
+
+PG_FUNCTION_INFO_V1(safeidx_local_period_spec);
+Datum
+safeidx_local_period_spec(PG_FUNCTION_ARGS)
+{
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(0);
+	Jsonb	   *spec = PG_GETARG_JSONB_P(1);
+	LocalPeriodCache *cache = local_period_cache(fcinfo, spec_member(spec, "period"), spec_member(spec, "zone"));
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			offset;
+
+	if (TIMESTAMP_IS_NOBEGIN(at))
+		PG_RETURN_DATEADT(DATEVAL_NOBEGIN);
+	if (TIMESTAMP_IS_NOEND(at))
+		PG_RETURN_DATEADT(DATEVAL_NOEND);
+	if (timestamp2tm(at, &offset, &tm, &fsec, NULL, cache->tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	PG_RETURN_DATEADT(period_trunc(cache->kind,
+								   date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE));
 }

@@ -14,3 +14,14 @@ AS 'MODULE_PATHNAME', 'safeidx_local_day_monotone'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.local_day_monotone(text, date, date) IS
 'whether the local date in a time zone never goes back between two dates (no clock change sets the clock back across a midnight); where it holds, the local day of a set''s latest instant is its latest local day; error 22023 for an unknown zone or infinite dates';
+
+-- The same with its period and zone in one jsonb, which holds no collatable
+-- argument: postgres_fdw ships it to a department's server that has safeidx
+-- (the foreign server's "extensions" option lists safeidx), where it ships
+-- no function with a text constant (doc/deployments.md).
+CREATE OR REPLACE FUNCTION @extschema@.local_period(at timestamptz, spec jsonb)
+RETURNS date
+AS 'MODULE_PATHNAME', 'safeidx_local_period_spec'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.local_period(timestamptz, jsonb) IS
+'local_period(at, period, zone) with spec {"period": ..., "zone": ...}, no collatable argument, so that postgres_fdw can ship it to a server with safeidx; error 22023 for a spec without those strings, an unknown period or zone';

@@ -219,4 +219,12 @@ typedef struct AsRole
 extern void as_role_begin(AsRole *saved, Oid role);
 extern void as_role_end(AsRole *saved);
 
+/*
+ * source_remote.c: runs a query reading a source as its owner (SPI connected
+ * by the caller; explain: the query is an EXPLAIN, run read-write as SPI
+ * requires); an error reading a source on other servers names it.
+ */
+extern void source_run_as_owner(const char *sql, Oid owner, const char *source, Oid relid,
+								int nargs, Oid *argtypes, Datum *values, const char *nulls, bool explain);
+
 #endif							/* SAFEIDX_H */

@@ -54,6 +54,16 @@
 #   safeidx_teardown  stops the cluster and removes its directory now (silent,
 #                     idempotent); call it before printing a last line.
 #   safeidx_psql      psql -X -v ON_ERROR_STOP=1 with the arguments given.
+#   safeidx_start_extra_cluster NAME
+#                     another throw-away cluster beside the main one (a
+#                     department's server in test/tap/fdw.sh): started as
+#                     step 3 does (no pg_cron), its port in
+#                     SAFEIDX_EXTRA_PORT[NAME], its data directory in
+#                     SAFEIDX_EXTRA_PGDATA[NAME]; PGHOST, PGPORT and the main
+#                     cluster's variables are left as they were.
+#                     safeidx_teardown stops and removes it too.
+#   safeidx_extra_ctl NAME stop|start
+#                     stops it (-m fast) or starts it again on its port.
 #   safeidx_as_invoker CMD...  runs CMD as the user who called sudo when that
 #                     user owns the repo (so results/ etc. stay theirs), else
 #                     as root.
@@ -112,12 +122,38 @@ SAFEIDX_TMP=
 SAFEIDX_PGDATA=
 SAFEIDX_LOG=
 _safeidx_torn_down=0
+declare -A SAFEIDX_EXTRA_PORT=() SAFEIDX_EXTRA_PGDATA=()
+_safeidx_extra_tmp=()
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---- 5. clean-up, installed before anything is created ----------------------
+# Stops the postmaster of a data directory (fast, else immediate, else by pid).
+_safeidx_stop_pgdata() {
+    local pgdata=$1 pid
+    [[ -n $pgdata && -f $pgdata/postmaster.pid ]] || return 0
+    if ! (cd / && runuser -u "$SAFEIDX_OS_USER" -- \
+            "$SAFEIDX_PGBIN/pg_ctl" stop -D "$pgdata" -m fast -w -t 30) >/dev/null 2>&1; then
+        echo "WARNING: pg_ctl stop -m fast failed; stopping immediately" >&2
+        (cd / && runuser -u "$SAFEIDX_OS_USER" -- \
+            "$SAFEIDX_PGBIN/pg_ctl" stop -D "$pgdata" -m immediate -w -t 30) >/dev/null 2>&1 || true
+    fi
+    if [[ -f $pgdata/postmaster.pid ]]; then
+        pid=$(head -n 1 "$pgdata/postmaster.pid" 2>/dev/null || true)
+        if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+}
+
 safeidx_teardown() {
+    local extra
+    for extra in "${_safeidx_extra_tmp[@]}"; do
+        _safeidx_stop_pgdata "$extra/data"
+        [[ $extra != /tmp/safeidx.* || ! -d $extra ]] || rm -rf -- "$extra"
+    done
+    _safeidx_extra_tmp=()
     if [[ -n $SAFEIDX_PGDATA && -f $SAFEIDX_PGDATA/postmaster.pid ]]; then
         if ! (cd / && runuser -u "$SAFEIDX_OS_USER" -- \
                 "$SAFEIDX_PGBIN/pg_ctl" stop -D "$SAFEIDX_PGDATA" -m fast -w -t 30) >/dev/null 2>&1; then
@@ -345,6 +381,38 @@ EOF
         port=$((port + 1))
     done
     die "PostgreSQL did not start (log above)"
+}
+
+# Another cluster (see the header): safeidx_start_cluster with the main
+# cluster's variables saved and given back.
+safeidx_start_extra_cluster() {
+    local name=$1 saved_tmp=$SAFEIDX_TMP saved_pgdata=$SAFEIDX_PGDATA saved_log=$SAFEIDX_LOG
+    local saved_host=${PGHOST-} saved_port=${PGPORT-} saved_user=${PGUSER-} saved_cron=${SAFEIDX_PG_CRON-}
+    local status=0
+    SAFEIDX_PG_CRON=0
+    safeidx_start_cluster || status=$?
+    [[ -z $SAFEIDX_TMP ]] || _safeidx_extra_tmp+=("$SAFEIDX_TMP")
+    SAFEIDX_EXTRA_PORT[$name]=$PGPORT
+    SAFEIDX_EXTRA_PGDATA[$name]=$SAFEIDX_PGDATA
+    SAFEIDX_TMP=$saved_tmp SAFEIDX_PGDATA=$saved_pgdata SAFEIDX_LOG=$saved_log
+    if [[ -n $saved_cron ]]; then SAFEIDX_PG_CRON=$saved_cron; else unset SAFEIDX_PG_CRON; fi
+    if [[ -n $saved_port ]]; then
+        export PGHOST=$saved_host PGPORT=$saved_port PGUSER=$saved_user
+    else
+        unset PGHOST PGPORT PGUSER
+    fi
+    return "$status"
+}
+
+safeidx_extra_ctl() {
+    local name=$1 action=$2 pgdata=${SAFEIDX_EXTRA_PGDATA[$1]}
+    case $action in
+        stop) _safeidx_stop_pgdata "$pgdata" ;;
+        start) (cd "$(dirname "$pgdata")" && runuser -u "$SAFEIDX_OS_USER" -- \
+                   "$SAFEIDX_PGBIN/pg_ctl" start -D "$pgdata" -l "$(dirname "$pgdata")/server.log" \
+                   -o "-p ${SAFEIDX_EXTRA_PORT[$name]}" -w -t "${SAFEIDX_PG_START_TIMEOUT:-60}") >/dev/null ;;
+        *) die "safeidx_extra_ctl: stop or start, not '$action'" ;;
+    esac
 }
 
 # pg_cron keeps its tables (cron.job, cron.job_run_details) in
