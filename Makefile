@@ -47,6 +47,8 @@ OBJS = \
 	src/catalogue/source.o \
 	src/catalogue/filter.o \
 	src/catalogue/source_read.o \
+	src/catalogue/reference.o \
+	src/catalogue/csv.o \
 	src/governance/star.o \
 	src/engine/results_load.o \
 	src/engine/results_tree.o \
@@ -78,6 +80,8 @@ SQL_SOURCES = \
 	src/catalogue/population.sql \
 	src/catalogue/source.sql \
 	src/catalogue/source_read.sql \
+	src/catalogue/reference.sql \
+	src/catalogue/loader.sql \
 	src/scheme/grade_scale.sql \
 	src/scheme/scheme.sql \
 	src/scheme/version.sql \
