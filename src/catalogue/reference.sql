@@ -410,7 +410,8 @@ SET search_path = pg_catalog, pg_temp AS $$
                              FROM up JOIN state p ON p.code = up.code
                             WHERE p.parent_code IS NOT NULL AND NOT up.code = ANY (up.path))
                        SELECT FROM up WHERE up.code = s.code))
-    SELECT DISTINCT i.origin, i.line, @extschema@.region_key(i.code, i.valid_from), p.problem
+    SELECT DISTINCT i.origin, i.line,
+           CASE WHEN p.problem !~ '^(header: |the file is empty)' THEN @extschema@.region_key(i.code, i.valid_from) END, p.problem
       FROM problems p JOIN input i ON i.n = p.n
     UNION ALL
     -- catalogue rows kept whose parent the change removes: a parent whose
@@ -481,7 +482,9 @@ SET search_path = pg_catalog, pg_temp AS $$
             ON (o.region_code, o.kind, o.period, o.period_start) = (i.region_code, i.kind, i.period, i.period_start)
            AND o.n <> i.n
          WHERE i.problem IS NULL AND o.problem IS NULL)
-    SELECT DISTINCT i.origin, i.line, @extschema@.population_key(i.region_code, i.kind, i.period, i.period_start), p.problem
+    SELECT DISTINCT i.origin, i.line,
+           CASE WHEN p.problem !~ '^(header: |the file is empty)'
+                THEN @extschema@.population_key(i.region_code, i.kind, i.period, i.period_start) END, p.problem
       FROM problems p JOIN input i ON i.n = p.n
      ORDER BY 2 NULLS LAST, 3, 4;
 $$;
@@ -534,9 +537,11 @@ SET search_path = pg_catalog, pg_temp AS $$
                                        WHEN r.year IS NOT NULL THEN CASE WHEN r.month IS NULL THEN 'year' ELSE 'month' END END,
                                   coalesce(r.period_start, @extschema@.year_month_start(r.year, r.month)),
                                   CASE WHEN @extschema@.persons_problem(r.persons) IS NULL THEN r.persons::float8 END,
-                                  CASE WHEN r.persons IS NOT NULL THEN @extschema@.persons_problem(r.persons)
-                                       WHEN r.year IS NOT NULL AND @extschema@.year_month_start(r.year, r.month) IS NULL
-                                       THEN format('year %s / month %s is not a date', r.year, coalesce(r.month::text, '-')) END
+                                  nullif(concat_ws('; ',
+                                      CASE WHEN r.year IS NOT NULL AND @extschema@.year_month_start(r.year, r.month) IS NULL
+                                           THEN format('year %s, month %s is no period (years 1 to 9999, months 1 to 12)',
+                                                       r.year, coalesce(r.month::text, '-')) END,
+                                      CASE WHEN r.persons IS NOT NULL THEN @extschema@.persons_problem(r.persons) END), '')
                                   )::@extschema@.population_input
                               ORDER BY b, r.region_code, r.kind, r.period_start, r.year, r.month), '{}')
       FROM unnest(bindings) b, @extschema@.reference_population_rows(b) r;
@@ -641,7 +646,7 @@ COMMENT ON FUNCTION @extschema@.apply_population(@extschema@.population_input[],
 -- and writes the differences; regions first, then population figures (which
 -- must name known regions).  On any problem nothing is applied: one error
 -- lists the bad rows.  rebuild() and refresh() call it first.
-CREATE OR REPLACE FUNCTION @extschema@.sync_reference(binding text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION @extschema@.sync_reference(binding_name text DEFAULT NULL)
 RETURNS TABLE (binding text, target text, inserted bigint, updated bigint, deleted bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
@@ -655,17 +660,17 @@ DECLARE
     probs  jsonb;
     counts record;
 BEGIN
-    IF sync_reference.binding IS NOT NULL
-       AND NOT EXISTS (SELECT FROM @extschema@.reference_binding x WHERE x.binding = sync_reference.binding) THEN
-        RAISE EXCEPTION 'unknown reference binding "%"', sync_reference.binding USING ERRCODE = 'undefined_object';
+    IF sync_reference.binding_name IS NOT NULL
+       AND NOT EXISTS (SELECT FROM @extschema@.reference_binding x WHERE x.binding = sync_reference.binding_name) THEN
+        RAISE EXCEPTION 'unknown reference binding "%"', sync_reference.binding_name USING ERRCODE = 'undefined_object';
     END IF;
     FOREACH tgt IN ARRAY ARRAY['region', 'population'] LOOP
         SELECT array_agg(x.binding ORDER BY x.binding),
                (SELECT array_agg(k) FROM @extschema@.reference_binding y, unnest(y.kinds) k
-                 WHERE y.target = tgt AND (sync_reference.binding IS NULL OR y.binding = sync_reference.binding))
+                 WHERE y.target = tgt AND (sync_reference.binding_name IS NULL OR y.binding = sync_reference.binding_name))
           INTO names, kinds
           FROM @extschema@.reference_binding x
-         WHERE x.target = tgt AND (sync_reference.binding IS NULL OR x.binding = sync_reference.binding);
+         WHERE x.target = tgt AND (sync_reference.binding_name IS NULL OR x.binding = sync_reference.binding_name);
         CONTINUE WHEN names IS NULL;
         IF tgt = 'region' THEN
             rrows := @extschema@.binding_region_rows(names);
