@@ -340,20 +340,37 @@ SET search_path = pg_catalog, pg_temp AS $$
          WHERE CASE WHEN replaced_kinds IS NOT NULL THEN NOT c.kind = ANY (replaced_kinds)
                     ELSE NOT EXISTS (SELECT FROM input i WHERE i.code = c.code AND i.valid_from = c.valid_from) END),
     state AS (
-        SELECT i.n, i.line, i.code, i.valid_from, i.valid_to, i.parent_code, i.kind
-          FROM input i WHERE i.problem IS NULL AND i.code ~ '^\S+$' AND i.valid_from < i.valid_to
-        UNION ALL
-        SELECT NULL, NULL, k.code, k.valid_from, k.valid_to, k.parent_code, k.kind FROM kept k),
+        SELECT row_number() OVER () AS sid, x.*
+          FROM (SELECT i.n, i.line, i.code, i.valid_from, i.valid_to, i.parent_code, i.kind
+                  FROM input i WHERE i.problem IS NULL AND i.code ~ '^\S+$' AND i.valid_from < i.valid_to
+                UNION ALL
+                SELECT NULL, NULL, k.code, k.valid_from, k.valid_to, k.parent_code, k.kind FROM kept k) x),
     -- whether a row's parent exists at its valid_from and continues over
-    -- its whole validity (region_check()'s rule)
+    -- its whole validity (region_check()'s rule), by hash joins on the code:
+    -- the parent's rows, and whether each is continued by another
+    parent_rows AS (
+        SELECT s.sid, p.valid_from AS p_from, p.valid_to AS p_to, q.sid IS NOT NULL AS continued
+          FROM state s JOIN state p ON p.code = s.parent_code
+          LEFT JOIN state q ON q.code = p.code AND q.valid_from = p.valid_to
+         WHERE s.parent_code <> s.code),
     parented AS (
-        SELECT s.*, (EXISTS (SELECT FROM state p
-                              WHERE p.code = s.parent_code AND p.valid_from <= s.valid_from AND s.valid_from < p.valid_to)
-                     AND NOT EXISTS (SELECT FROM state p
-                                      WHERE p.code = s.parent_code AND p.valid_to > s.valid_from AND p.valid_to < s.valid_to
-                                        AND NOT EXISTS (SELECT FROM state q WHERE q.code = s.parent_code AND q.valid_from = p.valid_to))
-                    ) AS parent_ok
-          FROM state s WHERE s.parent_code IS NOT NULL AND s.parent_code <> s.code),
+        SELECT s.*, count(r.sid) > 0 AS parent_known,
+               coalesce(bool_or(r.p_from <= s.valid_from AND s.valid_from < r.p_to), false)
+               AND NOT coalesce(bool_or(r.p_to > s.valid_from AND r.p_to < s.valid_to AND NOT r.continued), false) AS parent_ok
+          FROM state s LEFT JOIN parent_rows r ON r.sid = s.sid
+         WHERE s.parent_code IS NOT NULL AND s.parent_code <> s.code
+         GROUP BY s.sid, s.n, s.line, s.code, s.valid_from, s.valid_to, s.parent_code, s.kind),
+    -- the ancestors of every row given, all rows at once (at any date, as
+    -- region_check() follows parent links), to find cycles
+    up AS (
+        WITH RECURSIVE walk(sid, start_code, code, path) AS (
+            SELECT s.sid, s.code, s.parent_code, ARRAY[s.code]
+              FROM state s WHERE s.n IS NOT NULL AND s.parent_code IS NOT NULL AND s.parent_code <> s.code
+            UNION
+            SELECT w.sid, w.start_code, p.parent_code, w.path || w.code
+              FROM walk w JOIN state p ON p.code = w.code
+             WHERE p.parent_code IS NOT NULL AND NOT w.code = ANY (w.path))
+        SELECT DISTINCT w.sid FROM walk w WHERE w.code = w.start_code),
     problems AS (
         SELECT i.n, i.problem FROM input i WHERE i.problem IS NOT NULL
         UNION ALL
@@ -391,25 +408,17 @@ SET search_path = pg_catalog, pg_temp AS $$
                                               'entered by hand')) END
           FROM state s JOIN state o
             ON o.code = s.code AND o.valid_from < s.valid_to AND s.valid_from < o.valid_to
-         WHERE s.n IS NOT NULL AND o.n IS DISTINCT FROM s.n
+         WHERE s.n IS NOT NULL AND o.sid <> s.sid
         UNION ALL
         -- a parent over the whole validity
-        SELECT p.n, CASE WHEN NOT EXISTS (SELECT FROM state x WHERE x.code = p.parent_code)
+        SELECT p.n, CASE WHEN NOT p.parent_known
                          THEN format('unknown parent "%s"', p.parent_code)
                          ELSE format('parent "%s" does not exist over all of [%s, %s)', p.parent_code, p.valid_from, p.valid_to) END
           FROM parented p WHERE p.n IS NOT NULL AND NOT p.parent_ok
         UNION ALL
-        -- cycles through parent links (at any date, as region_check() sees them)
+        -- cycles through parent links
         SELECT s.n, format('region "%s" would be its own ancestor', s.code)
-          FROM state s
-         WHERE s.n IS NOT NULL AND s.parent_code IS NOT NULL AND s.parent_code <> s.code
-           AND EXISTS (WITH RECURSIVE up(code, path) AS (
-                           SELECT s.parent_code, ARRAY[s.code]
-                           UNION
-                           SELECT p.parent_code, up.path || up.code
-                             FROM up JOIN state p ON p.code = up.code
-                            WHERE p.parent_code IS NOT NULL AND NOT up.code = ANY (up.path))
-                       SELECT FROM up WHERE up.code = s.code))
+          FROM state s JOIN up u ON u.sid = s.sid)
     SELECT DISTINCT i.origin, i.line,
            CASE WHEN p.problem !~ '^(header: |the file is empty)' THEN @extschema@.region_key(i.code, i.valid_from) END, p.problem
       FROM problems p JOIN input i ON i.n = p.n
