@@ -109,9 +109,11 @@ SELECT ok((SELECT count(*) FROM subtree WHERE code <> '420106004000') > 0
 --   scope       official_scope: analysts every row, an official its own;
 --   sources     source: analysts every row, a department its own;
 --   internal    population, cells, change log, build logs, the sources'
---               views indicator_source and unknown_region_rows, and
+--               views indicator_source and unknown_region_rows,
 --               star_rating_all (which ranks among the rows its reader
---               sees): analysts (departments read indicator_source);
+--               sees), and reference bindings (issue 13; row-level security
+--               also shows a binding to its owner's members): analysts
+--               (departments read indicator_source);
 --   public      public_result: the public role and analysts.
 -- The role granted nothing reads nothing (no USAGE on the schema).
 CREATE TEMP TABLE relation_kind (rel text PRIMARY KEY, kind text NOT NULL);
@@ -121,7 +123,7 @@ SELECT rel, kind FROM (VALUES
     ('regional', '{result,result_node,notice,notice_log,release_result,release_indicator,index_result,indicator_result,node_result,warning,star_rating,award,notice_status,notice_overdue}'),
     ('scope', '{official_scope}'),
     ('sources', '{source}'),
-    ('internal', '{population,cell,change_log,built_range,refresh_log,indicator_source,unknown_region_rows,star_rating_all}'),
+    ('internal', '{population,cell,change_log,built_range,refresh_log,indicator_source,unknown_region_rows,star_rating_all,reference_binding}'),
     ('public', '{public_result}')) k(kind, rels), unnest(rels::text[]) rel;
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
