@@ -57,6 +57,8 @@ OBJS = \
 	src/catalogue/filter.o \
 	src/catalogue/source_remote.o \
 	src/catalogue/source_read.o \
+	src/catalogue/reference.o \
+	src/catalogue/csv.o \
 	src/governance/star.o \
 	src/engine/poll.o \
 	src/engine/results_load.o \
@@ -98,6 +100,8 @@ SQL_SOURCES = \
 	src/catalogue/source.sql \
 	src/catalogue/source_remote.sql \
 	src/catalogue/source_read.sql \
+	src/catalogue/reference.sql \
+	src/catalogue/loader.sql \
 	src/scheme/grade_scale.sql \
 	src/scheme/scheme.sql \
 	src/scheme/version.sql \

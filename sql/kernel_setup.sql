@@ -14,9 +14,11 @@ SELECT extname, extversion, extrelocatable, n.nspname
 -- Every function and aggregate is PARALLEL SAFE, except the five that read
 -- departmental tables (source_cells, source_counts, source_unknown_regions,
 -- source_changes, and source_plan, which plans the read), which are PARALLEL
--- RESTRICTED (a source may be a temporary table), and
--- those that write the materialized cells, results, change log and
--- releases, create triggers or grant (UNSAFE).
+-- RESTRICTED (a source may be a temporary table), as are the four that read
+-- reference bindings (reference_region_rows, reference_population_rows,
+-- binding_region_rows, binding_population_rows), and those that write the
+-- materialized cells, results, change log, releases and reference data,
+-- create triggers or grant (UNSAFE).
 SELECT p.oid::regprocedure AS not_parallel_safe
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')
@@ -31,8 +33,10 @@ SELECT p.oid::regprocedure AS not_parallel_safe
 -- reads departmental tables (STABLE, and not STRICT: NULL region codes mean
 -- all), and source_changes and source_plan, which read or plan them
 -- (STABLE); star_rating_rows, which reads results (STABLE; it has no
--- argument to be STRICT on); and compute_results, the results kernel, which
--- writes results (VOLATILE).  Exactly those fourteen.
+-- argument to be STRICT on); compute_results, the results kernel, which
+-- writes results (VOLATILE); reference_relation, reference_region_rows and
+-- reference_population_rows, which read the catalogue and reference
+-- bindings (STABLE).  Exactly those seventeen.
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

@@ -111,6 +111,7 @@ BEGIN
         RAISE EXCEPTION 'empty date range [%, %) for rebuild of scheme "%"', from_date, upto, sc.scheme
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    PERFORM @extschema@.sync_reference();    -- issue 13: bound regions and population first (reference.sql)
     -- capture changes from now on; those logged before are covered by the rebuild
     PERFORM @extschema@.capture_scheme(sc.scheme);
     PERFORM @extschema@.poll_changes(sc.scheme);    -- issue 13: sources' watermarks (poll.sql) taken in here too
@@ -191,6 +192,7 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run safeidx.rebuild(scheme, from_date) once; refresh then keeps it current.';
     END IF;
+    PERFORM @extschema@.sync_reference();    -- issue 13: bound regions and population first, logged in change_log
     -- results grow to today; cells to the end of today's coarsest period
     new_to := greatest(br.results_to, (now() AT TIME ZONE sc.time_zone)::date + 1);
     new_cells_to := greatest(br.cells_to, @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods), new_to));

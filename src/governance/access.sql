@@ -137,6 +137,12 @@ SELECT @extschema@.set_policy('@extschema@.source', 'source_visible', 'SELECT', 
                                OR pg_catalog.pg_has_role(''safeidx_capture'', ''MEMBER'')');
 SELECT @extschema@.set_policy('@extschema@.source', 'source_owned', 'ALL', 'PUBLIC',
                               '@extschema@.is_member_of(owner)', '@extschema@.is_member_of(owner)');
+-- Reference bindings (issue 13, reference.sql) as sources: the owner's
+-- members see and write one; analysts and administrators see them all.
+SELECT @extschema@.set_policy('@extschema@.reference_binding', 'reference_binding_visible', 'SELECT', 'PUBLIC',
+                              '@extschema@.is_member_of(owner) OR (SELECT @extschema@.reads_all_regions())');
+SELECT @extschema@.set_policy('@extschema@.reference_binding', 'reference_binding_owned', 'ALL', 'PUBLIC',
+                              '@extschema@.is_member_of(owner)', '@extschema@.is_member_of(owner)');
 SELECT @extschema@.set_policy('@extschema@.official_scope', 'official_scope_own', 'SELECT', 'PUBLIC',
                               '@extschema@.is_member_of(role) OR (SELECT @extschema@.reads_all_regions())');
 SELECT @extschema@.set_policy('@extschema@.official_scope', 'official_scope_admin', 'ALL', 'safeidx_admin', 'true', 'true');
@@ -281,6 +287,25 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.region, @extschema@.population, @ext
     @extschema@.built_range, @extschema@.refresh_log
     TO safeidx_admin;
 GRANT INSERT ON @extschema@.notice, @extschema@.notice_log TO safeidx_admin;
+-- Reference data in place and from files (issue 13): a binding rewrites
+-- region or population, so administrators define them (as members of the
+-- owner whose rights read the relation) and reconcile them; rebuild and
+-- refresh do so first.
+GRANT INSERT, UPDATE, DELETE ON @extschema@.reference_binding TO safeidx_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.sync_reference(text),
+    @extschema@.reference_relation(@extschema@.reference_binding, boolean),
+    @extschema@.check_reference_binding(@extschema@.reference_binding, regclass), @extschema@.reference_sql(text),
+    @extschema@.reference_region_rows(text), @extschema@.reference_population_rows(text),
+    @extschema@.binding_region_rows(text[]), @extschema@.binding_population_rows(text[]),
+    @extschema@.region_problems(@extschema@.region_input[], text[]),
+    @extschema@.population_problems(@extschema@.population_input[], text[]),
+    @extschema@.region_differs(@extschema@.region_input[], text[]),
+    @extschema@.population_differs(@extschema@.population_input[], text[]),
+    @extschema@.apply_regions(@extschema@.region_input[], text[]),
+    @extschema@.apply_population(@extschema@.population_input[], text[]),
+    @extschema@.check_regions_csv(text), @extschema@.load_regions_csv(text),
+    @extschema@.check_population_csv(text, text), @extschema@.load_population_csv(text, text)
+    TO safeidx_admin;
 GRANT USAGE ON SEQUENCE @extschema@.notice_id_seq TO safeidx_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.rebuild(text, date, date), @extschema@.refresh(text),
     @extschema@.scheme_to_build(text), @extschema@.compute_planned(@extschema@.scheme, jsonb, text, timestamptz, bigint, bigint),

@@ -68,7 +68,9 @@ SELECT is(ARRAY(SELECT signature FROM ext_function
 SELECT is(ARRAY(SELECT signature FROM ext_function
                  WHERE signature IN ('safeidx.source_cells(text[],text,date,date,text,text[])',
                                      'safeidx.source_relation(safeidx.source,boolean)',
-                                     'safeidx.filter_sql(regclass,text,name)', 'safeidx.star_rating_rows()')
+                                     'safeidx.filter_sql(regclass,text,name)', 'safeidx.star_rating_rows()',
+                                     'safeidx.reference_relation(safeidx.reference_binding,boolean)',
+                                     'safeidx.reference_region_rows(text)', 'safeidx.reference_population_rows(text)')
                    AND public_executes ORDER BY 1),
           '{}'::text[], 'no C function that runs safeidx''s code as another role is executable by PUBLIC');
 SELECT is(ARRAY(SELECT grantee::regrole::text FROM aclexplode((SELECT proacl FROM pg_proc WHERE oid = 'safeidx.star_rating_rows()'::regprocedure))
@@ -142,7 +144,7 @@ SELECT is(ARRAY(SELECT r.rolname || ' in ' || g.rolname FROM pg_auth_members m
 -- Row-level security on the tables read by region subtree or owner.
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1),
-          ARRAY['notice', 'notice_log', 'official_scope', 'population', 'region', 'release_indicator', 'release_result', 'result', 'result_node', 'source'],
+          ARRAY['notice', 'notice_log', 'official_scope', 'population', 'reference_binding', 'region', 'release_indicator', 'release_result', 'result', 'result_node', 'source'],
           'row-level security is enabled on exactly the documented tables');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
