@@ -74,3 +74,21 @@ SELECT local_day_monotone('Mars/Olympus', '2020-01-01', '2021-01-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT local_day_monotone('UTC', '-infinity', '2021-01-01');
 \echo :LAST_ERROR_SQLSTATE
+
+-- local_period(at, spec jsonb), the form postgres_fdw ships (doc/deployments.md):
+-- the same dates as local_period(at, period, zone), also when the spec
+-- changes from row to row (its parsed form is kept while it stays the same).
+SELECT count(*) AS compared,
+       count(*) FILTER (WHERE local_period(t, jsonb_build_object('period', k, 'zone', z))
+                        IS DISTINCT FROM local_period(t, k, z)) AS differing
+  FROM generate_series(timestamptz '2024-12-30 00:00+00', '2025-01-02 23:00+00', interval '1 hour') t,
+       unnest('{day,month,quarter,year}'::text[]) k,
+       unnest('{America/New_York,Asia/Kathmandu,Asia/Shanghai}'::text[]) z;
+-- (96 hours x 4 kinds x 3 zones = 1,152, the spec changing on every row)
+SELECT local_period('2025-01-31 16:30+00', '{"period": "month", "zone": "Asia/Shanghai"}') AS feb_in_shanghai;
+SELECT local_period(now(), '{"period": "month"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT local_period(now(), '["month", "UTC"]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT local_period(now(), '{"period": "week", "zone": "UTC"}');
+\echo :LAST_ERROR_SQLSTATE

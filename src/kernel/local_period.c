@@ -29,6 +29,7 @@ typedef struct LocalPeriodCache
 	char		period[16];
 	pg_tz	   *tz;
 	PeriodKind	kind;
+	Jsonb	   *spec;			/* local_period(at, spec): the spec parsed last */
 } LocalPeriodCache;
 
 /* The cached zone and period kind of a call site, looked up when they change. */
@@ -167,10 +168,21 @@ safeidx_local_period_spec(PG_FUNCTION_ARGS)
 {
 	TimestampTz at = PG_GETARG_TIMESTAMPTZ(0);
 	Jsonb	   *spec = PG_GETARG_JSONB_P(1);
-	LocalPeriodCache *cache = local_period_cache(fcinfo, spec_member(spec, "period"), spec_member(spec, "zone"));
+	LocalPeriodCache *cache = fcinfo->flinfo->fn_extra;
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			offset;
+
+	/* the spec is parsed once per call site, not per row, while it stays the same */
+	if (cache == NULL || cache->spec == NULL || VARSIZE(cache->spec) != VARSIZE(spec) ||
+		memcmp(cache->spec, spec, VARSIZE(spec)) != 0)
+	{
+		cache = local_period_cache(fcinfo, spec_member(spec, "period"), spec_member(spec, "zone"));
+		if (cache->spec != NULL)
+			pfree(cache->spec);
+		cache->spec = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(spec));
+		memcpy(cache->spec, spec, VARSIZE(spec));
+	}
 
 	if (TIMESTAMP_IS_NOBEGIN(at))
 		PG_RETURN_DATEADT(DATEVAL_NOBEGIN);
