@@ -13,7 +13,7 @@
 #           police_reader (SELECT) and police_nosel (none), password
 #           (scram-sha-256) logins as postgres_fdw requires of non-superusers;
 #   civil   the civil-affairs server: database civil with the population
-#           table (not bound yet: issue 13, part B), and database shard, the
+#           table (bound in place by reference_binding in safeidx_fdw), and database shard, the
 #           second shard of a police table partitioned by region code.
 # On the main cluster:
 #   safeidx_fdw_local  the small demo city (seed 42) and the example schemes,
@@ -185,6 +185,20 @@ main safeidx_fdw -v dept="$dept" >&2 <<'SQL'
 UPDATE safeidx.source SET owner = :'dept', watermark_column = 'id' WHERE relation = 'demo.police_incident';
 UPDATE safeidx.source SET watermark_column = 'modified_at' WHERE relation = 'demo.fire_alarm';
 SQL
+# population kept by the civil-affairs bureau, bound in place (reference_binding):
+# the figures schemes.sql entered by hand are taken over, the same rows
+main safeidx_fdw -v cp="$CP" >&2 <<'SQL' || tap_fail_setup "the population of safeidx_fdw is bound to the civil-affairs server"
+CREATE SERVER civil FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port :'cp', dbname 'civil');
+CREATE USER MAPPING FOR postgres SERVER civil OPTIONS (user 'postgres');
+CREATE FOREIGN TABLE demo.civil_population (region_code text, year int, resident int, registered int)
+    SERVER civil OPTIONS (schema_name 'civil', table_name 'population');
+INSERT INTO safeidx.reference_binding (binding, target, relation, columns, kinds) VALUES
+    ('civil_resident', 'population', 'demo.civil_population',
+     '{"region_code": "region_code", "year": "year", "persons": "resident"}', '{resident}'),
+    ('civil_registered', 'population', 'demo.civil_population',
+     '{"region_code": "region_code", "year": "year", "persons": "registered"}', '{registered}');
+SELECT * FROM safeidx.sync_reference();
+SQL
 for db in safeidx_fdw_local safeidx_fdw; do
     main "$db" -c "SELECT count(*) FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01')" \
                -c "SELECT count(*) FROM safeidx.rebuild('zhuhai', '2025-01-01', '2026-01-01')" >/dev/null \
@@ -257,6 +271,17 @@ change "UPDATE dept.police_incident SET reported_at = reported_at - interval '2 
 main safeidx_fdw -c "SELECT safeidx.mark_changed('police_criminal', '2025-03-01', '2025-07-01')" >/dev/null
 refresh_both
 same_as_local safeidx_fdw "a row moved two months back, reported by mark_changed: refresh equals the local refresh"
+
+# population changed where the civil-affairs bureau keeps it: seen by refresh
+# (sync_reference over postgres_fdw), as the same change entered by hand locally
+civil civil -c "UPDATE civil.population SET resident = resident + 1000 WHERE region_code = '420106001001' AND year = 2025" >&2
+main safeidx_fdw_local -c "UPDATE safeidx.population SET persons = persons + 1000
+                            WHERE region_code = '420106001001' AND kind = 'resident' AND period_start = '2025-01-01'" >&2
+refresh_both
+[[ $(main safeidx_fdw -c "SELECT persons FROM safeidx.population WHERE region_code = '420106001001' AND kind = 'resident' AND period_start = '2025-01-01'") == \
+   $(main safeidx_fdw_local -c "SELECT persons FROM safeidx.population WHERE region_code = '420106001001' AND kind = 'resident' AND period_start = '2025-01-01'") ]]
+ok $? "a population figure changed on the civil-affairs server is taken into the catalogue by refresh"
+same_as_local safeidx_fdw "refresh after a remote population change (bound population) equals the local refresh after the same change by hand"
 
 # ---- a server down -------------------------------------------------------------------
 change "INSERT INTO dept.police_incident VALUES (90000004, '2025-07-02 08:00+08', '420106003001', 'other_theft', true)" "" >/dev/null
