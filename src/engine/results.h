@@ -73,6 +73,9 @@ typedef struct KLeaf
 	char		baseline_of;	/* 's' self, 'p' parent, 'd' ancestor at baseline_depth */
 	int			baseline_depth;
 	int			baseline_years;
+	double		significance_level; /* NaN: significance-aware scoring off */
+	double		min_expected;	/* 0 without one */
+	char		smoothing;		/* 'n' none, 'g' global over the level, 'l' local over siblings */
 } KLeaf;
 
 typedef struct KVersion
@@ -248,6 +251,10 @@ typedef struct Computation
 typedef struct Scored
 {
 	double	   *baseline;
+	double	   *expected;		/* by leaf: events expected at the baseline */
+	double	   *p_value;		/* by leaf: worse-side Poisson p of the events */
+	int8	   *significance;	/* by leaf: ExcessState, -1 without significance */
+	double	   *smoothed;		/* by leaf: the EB smoothed rate scored */
 	double	   *score;
 	double	   *unrounded;		/* the index as computed */
 	double	   *index;			/* as published (index_decimals) */

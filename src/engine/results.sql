@@ -49,10 +49,22 @@ CREATE TABLE @extschema@.result_node (
     points         float8,
     status         text CHECK (status IN ('scored', 'insufficient_data', 'no_residents', 'no_denominator',
                                           'below_min_denominator', 'no_value', 'no_baseline', 'not_scorable')),
+    expected       float8,
+    p_value        float8,
+    significance   text CONSTRAINT result_node_significance CHECK (significance IN ('excess', 'no_excess', 'insufficient_data')),
+    smoothed       float8,
     PRIMARY KEY (scheme, period, period_start, region_code, node)
 );
 COMMENT ON TABLE @extschema@.result_node IS
 'materialized: per scheme, period, region and indicator node, the source measure (events; counted_events leaves out units without a population figure), the value, baseline, ratio, score (0 to 1 but for uncapped goalposts) and points (score x weight), and for a leaf why it is scored or not (status); read it through safeidx.indicator_result and safeidx.node_result';
+COMMENT ON COLUMN @extschema@.result_node.expected IS
+'a rate or count leaf with a value and a baseline: the events expected at the baseline (baseline x residents / per for a rate, the baseline for a count)';
+COMMENT ON COLUMN @extschema@.result_node.p_value IS
+'the Poisson probability, under the expected count, of a count at least as bad as the one observed (counted_events for a rate, events for a count): P(X >= observed) where more is worse, P(X <= observed) where more is better';
+COMMENT ON COLUMN @extschema@.result_node.significance IS
+'a leaf with a significance_level: excess (p_value below it), no_excess, or insufficient_data (fewer events expected than min_expected, or none: not scored); NULL otherwise';
+COMMENT ON COLUMN @extschema@.result_node.smoothed IS
+'a rate leaf with smoothing: the Empirical Bayes smoothed rate scored instead of value';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_node', '');
 -- What dashboards ask (doc/benchmark.md): one region's history (with its
 -- indicators), every region of a level over a year; one period's ranking is

@@ -234,6 +234,7 @@ load_leaf(Kernel *k, KLeaf *leaf, int i)
 	static const char *const measures[] = {"rate", "count", "ratio", "value", NULL};
 	static const char *const baselines[] = {"none", "prior_years", "same_period_last_year", "previous_period", NULL};
 	static const char *const bases_of[] = {"self", "parent", "depth", NULL};
+	static const char *const smoothings[] = {"none", "global", "local", NULL};
 	bool		isnull;
 
 	leaf->measure = first_char_of(col_text(i, 6), measures, "rcqv");
@@ -248,6 +249,9 @@ load_leaf(Kernel *k, KLeaf *leaf, int i)
 	leaf->baseline_of = first_char_of(col_text(i, 14), bases_of, "spd");
 	leaf->baseline_depth = col_int(i, 15, 0);
 	leaf->baseline_years = col_int(i, 16, 1);
+	leaf->significance_level = col_float(i, 17, NAN);
+	leaf->min_expected = col_float(i, 18, 0);
+	leaf->smoothing = first_char_of(col_text(i, 19), smoothings, "ngl");
 }
 
 /* The nodes of a version, parents before children, children in name order. */
@@ -265,7 +269,8 @@ load_nodes(Kernel *k, KVersion *v)
 		"      ON i.scheme = t.scheme AND i.version = t.version AND i.parent_node = t.node)"
 		"SELECT t.node, t.parent_node, t.weight, t.aggregation = 'geometric', t.direction, t.measure, t.per,"
 		"       t.min_denominator, t.sources, t.denominator_sources, t.scoring, t.scoring_params, t.baseline,"
-		"       t.baseline_of, t.baseline_depth, t.baseline_years,"
+		"       t.baseline_of, t.baseline_depth, t.baseline_years, t.significance_level, t.min_expected,"
+		"       t.smoothing,"
 		"       NOT EXISTS (SELECT FROM %1$s.indicator c WHERE c.scheme = t.scheme AND c.version = t.version"
 		"                                                    AND c.parent_node = t.node) AS is_leaf"
 		"  FROM tree t ORDER BY t.level, t.node COLLATE \"C\"", 2, types, values);
@@ -290,7 +295,7 @@ load_nodes(Kernel *k, KVersion *v)
 				node->parent = j;
 		if (node->parent >= 0)
 			v->nodes[node->parent].children[v->nodes[node->parent].nchildren++] = i;
-		if (DatumGetBool(col(i, 17, &isnull)))
+		if (DatumGetBool(col(i, 20, &isnull)))
 		{
 			node->leaf = v->nleaves;
 			v->leaves[v->nleaves].node = i;

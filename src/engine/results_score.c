@@ -1,7 +1,9 @@
 /*
  * results_score.c
  *		Scoring a period asked for: each leaf against its baseline by its
- *		rule (scores rounded as the version publishes them), inner nodes as
+ *		rule (scores rounded as the version publishes them), optionally its
+ *		Empirical Bayes smoothed rate and only a significant excess scored
+ *		as one (issue 12), inner nodes as
  *		weighted arithmetic or geometric means of their children in node
  *		order, the index (no index below the version's minimum coverage),
  *		its published rounding, the grade and competition ranks among
@@ -69,23 +71,115 @@ rank_within(const KTree *tree, const double *index, bool by_parent, int *rank)
 }
 
 
-/* Scores the leaves of a period asked for: baselines, rules, rounding. */
+/*
+ * The Empirical Bayes smoothed rates (Marshall 1991, ebayes.c) of the rate
+ * leaves that ask for them, NaN for the others: each group -- the regions of
+ * the same depth (global) or the children of the same parent (local) --
+ * is summarised from its regions with a rate (events counted, residents
+ * counted; a negative count is left out), added in tree order.
+ */
 static void
-score_leaves(Computation *c, Rollup *r, double *baseline, double *score)
+smooth_leaves(const KVersion *v, const Rollup *r, double *smoothed)
+{
+	int			n = r->tree.n;
+	int			nl = v->nleaves;
+
+	for (int x = 0; x < n * nl; x++)
+		smoothed[x] = NAN;
+	for (int l = 0; l < nl; l++)
+	{
+		const KLeaf *leaf = &v->leaves[l];
+		bool		global = leaf->smoothing == 'g';
+		int			ngroups = global ? r->tree.max_depth + 1 : n + 1;
+		EbSum	   *groups;
+
+		if (leaf->smoothing == 'n' || leaf->measure != 'r')
+			continue;
+		groups = palloc0(sizeof(EbSum) * ngroups);
+		for (int i = 0; i < n; i++)
+		{
+			int			x = i * nl + l;
+
+			if (!isnan(r->value[x]) && r->num_counted[x] >= 0 && r->exposure[i] > 0)
+				ebsum_add_unit(&groups[global ? r->tree.depth[i] : r->tree.parent[i] + 1],
+							   r->num_counted[x], r->exposure[i]);
+		}
+		for (int i = 0; i < n; i++)
+		{
+			int			x = i * nl + l;
+			bool		is_null;
+			double		eb;
+
+			if (isnan(r->value[x]) || !(r->num_counted[x] >= 0) || !(r->exposure[i] > 0))
+				continue;
+			eb = eb_smoothed_rate(&groups[global ? r->tree.depth[i] : r->tree.parent[i] + 1],
+								  r->num_counted[x], r->exposure[i], leaf->per, &is_null);
+			smoothed[x] = is_null ? NAN : eb;
+		}
+		pfree(groups);
+	}
+}
+
+/*
+ * The events expected at the baseline of a rate or count leaf at position i
+ * (baseline x residents / per, or the count baseline) and the worse-side
+ * Poisson p-value of the events observed (counted events for a rate);
+ * both NaN for other leaves, without a value or baseline, or with a
+ * negative count.
+ */
+static void
+expected_events(const KLeaf *leaf, const Rollup *r, int i, int x, double baseline,
+				double *expected, double *p_value)
+{
+	double		observed,
+				e;
+
+	*expected = NAN;
+	*p_value = NAN;
+	if ((leaf->measure != 'r' && leaf->measure != 'c') || isnan(r->value[x]) || isnan(baseline))
+		return;
+	observed = leaf->measure == 'r' ? r->num_counted[x] : r->num_all[x];
+	e = leaf->measure == 'r' ? baseline * r->exposure[i] / leaf->per : baseline;
+	if (!isfinite(e) || e < 0 || !(observed >= 0) || !isfinite(observed))
+		return;
+	*expected = e;
+	*p_value = poisson_p_worse(observed, e, leaf->higher_is_better);
+}
+
+/*
+ * Scores the leaves of a period asked for: baselines, expected events and
+ * p-values, smoothing, the significance rule, rules, rounding.  The value
+ * scored is the smoothed rate when the leaf asks for it, else the value;
+ * with a significance level, a leaf expecting fewer events than its minimum
+ * (or none) is not scored (insufficient_data), and a value worse than the
+ * baseline whose events are no significant excess is scored as the
+ * baseline.
+ */
+static void
+score_leaves(Computation *c, Rollup *r, Scored *sc)
 {
 	KVersion   *v = c->v;
 	int			n = r->tree.n;
 	int			nl = v->nleaves;
 	int			nn = v->nnodes;
 	int			ndepths = r->tree.max_depth + 1;
+	double	   *baseline = sc->baseline;
+	double	   *score = sc->score;
 	GroupStats *groups = palloc0(sizeof(GroupStats) * Max(nl * ndepths, 1));
+
+	smooth_leaves(v, r, sc->smoothed);
 
 	/* the values scored together: a leaf's values at one depth, in tree order */
 	for (int l = 0; l < nl; l++)
 		if (v->leaves[l].rule->needs_group)
 			for (int i = 0; i < n; i++)
-				if (!isnan(r->value[i * nl + l]))
-					groupstats_add_value(&groups[l * ndepths + r->tree.depth[i]], r->value[i * nl + l]);
+			{
+				int			x = i * nl + l;
+				double		value = !isnan(sc->smoothed[x]) ? sc->smoothed[x] : r->value[x];
+
+				if (!isnan(value))
+					groupstats_add_value(&groups[l * ndepths + r->tree.depth[i]], value);
+			}
 
 	for (int i = 0; i < n; i++)
 	{
@@ -99,13 +193,37 @@ score_leaves(Computation *c, Rollup *r, double *baseline, double *score)
 
 			baseline[x] = leaf->baseline != 'n' ? baseline_of(c, r, i, l) : NAN;
 			score[i * nn + leaf->node] = NAN;
+			expected_events(leaf, r, i, x, baseline[x], &sc->expected[x], &sc->p_value[x]);
+			sc->significance[x] = -1;
 			if (isnan(r->value[x]))
 				continue;
-			in.value = r->value[x];
+			in.value = !isnan(sc->smoothed[x]) ? sc->smoothed[x] : r->value[x];
 			in.baseline = isnan(baseline[x]) ? 0 : baseline[x];
 			in.has_baseline = !isnan(baseline[x]);
 			in.higher_is_better = leaf->higher_is_better;
 			in.group = leaf->rule->needs_group ? &groups[l * ndepths + r->tree.depth[i]] : NULL;
+			if (!isnan(leaf->significance_level))
+			{
+				ExcessState state;
+
+				if (!in.has_baseline)
+				{
+					r->status[x] = LEAF_NO_BASELINE;
+					continue;
+				}
+				state = isnan(sc->expected[x]) ? EXCESS_INSUFFICIENT
+					: excess_state_of(sc->p_value[x], sc->expected[x], leaf->significance_level,
+									  leaf->min_expected);
+				sc->significance[x] = (int8) state;
+				if (state == EXCESS_INSUFFICIENT)
+				{
+					r->status[x] = LEAF_NO_DATA;
+					continue;
+				}
+				if (state == EXCESS_NOT_SIGNIFICANT &&
+					(leaf->higher_is_better ? in.value < in.baseline : in.value > in.baseline))
+					in.value = in.baseline;
+			}
 			s = leaf->rule->score(&in, &leaf->args, &is_null);
 			if (is_null)
 			{
@@ -195,9 +313,13 @@ score_period(Computation *c, Rollup *r)
 	s.coverage = palloc(sizeof(double) * Max(n, 1));
 	s.rank_siblings = palloc(sizeof(int) * Max(n, 1));
 	s.rank_level = palloc(sizeof(int) * Max(n, 1));
+	s.expected = palloc(sizeof(double) * Max(n * v->nleaves, 1));
+	s.p_value = palloc(sizeof(double) * Max(n * v->nleaves, 1));
+	s.significance = palloc(sizeof(int8) * Max(n * v->nleaves, 1));
+	s.smoothed = palloc(sizeof(double) * Max(n * v->nleaves, 1));
 	s.complete = true;
 
-	score_leaves(c, r, s.baseline, s.score);
+	score_leaves(c, r, &s);
 	score_inner_nodes(v, n, s.score);
 	for (int i = 0; i < n; i++)
 	{

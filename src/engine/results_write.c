@@ -86,11 +86,13 @@ static const Oid result_types[NRESULT] = {
 enum
 {
 	N_CODE, N_NODE, N_PARENT, N_LEAF, N_WEIGHT, N_EVENTS, N_COUNTED, N_DENOMINATOR, N_RESIDENTS,
-	N_VALUE, N_BASELINE, N_RATIO, N_SCORE, N_POINTS, N_STATUS, NNODE
+	N_VALUE, N_BASELINE, N_RATIO, N_SCORE, N_POINTS, N_STATUS, N_EXPECTED, N_P_VALUE, N_SIGNIFICANCE,
+	N_SMOOTHED, NNODE
 };
 static const Oid node_types[NNODE] = {
 	TEXTOID, TEXTOID, TEXTOID, BOOLOID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID,
-	FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, TEXTOID
+	FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, TEXTOID, FLOAT8OID, FLOAT8OID, TEXTOID,
+	FLOAT8OID
 };
 
 void
@@ -117,9 +119,11 @@ prepare_writes(Computation *c)
 	c->node_plan = SPI_prepare(psprintf(
 		"INSERT INTO %1$s.result_node (scheme, period, period_start, region_code, node, parent_node,"
 		"                               is_leaf, weight, events, counted_events, denominator, residents,"
-		"                               value, baseline, ratio, score, points, status)"
+		"                               value, baseline, ratio, score, points, status, expected, p_value,"
+		"                               significance, smoothed)"
 		" SELECT $1, $2::%1$s.period_kind, $3, u.*"
-		"   FROM unnest($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) u", SCHEMA_NAME),
+		"   FROM unnest($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,"
+		"               $22) u", SCHEMA_NAME),
 							   3 + NNODE, types);
 	types[3] = TEXTARRAYOID;
 	types[4] = TEXTARRAYOID;
@@ -130,7 +134,8 @@ prepare_writes(Computation *c)
 		" ORDER BY r.region_code COLLATE \"C\"", SCHEMA_NAME), 3, types);
 	c->stored_node_plan = SPI_prepare(psprintf(
 		"SELECT n.region_code, n.node, n.parent_node, n.is_leaf, n.weight, n.events, n.counted_events,"
-		"       n.denominator, n.residents, n.value, n.baseline, n.ratio, n.score, n.points, n.status"
+		"       n.denominator, n.residents, n.value, n.baseline, n.ratio, n.score, n.points, n.status,"
+		"       n.expected, n.p_value, n.significance, n.smoothed"
 		"  FROM %1$s.result_node n WHERE n.scheme = $1 AND n.period = $2 AND n.period_start = $3"
 		" ORDER BY n.region_code COLLATE \"C\", n.node COLLATE \"C\"", SCHEMA_NAME), 3, types);
 	c->delete_result_plan = SPI_prepare(psprintf(
@@ -362,6 +367,7 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 	const int  *rank_siblings = s->rank_siblings;
 	const int  *rank_level = s->rank_level;
 	bool		complete = s->complete;
+	const Scored *s_ = s;
 	Column		rcol[NRESULT];
 	Column		ncol[NNODE];
 	Datum		args[5 + NNODE];
@@ -450,12 +456,21 @@ write_period(Computation *c, const Rollup *r, const Scored *s)
 				column_float(&ncol[N_RATIO], isnan(value) || isnan(base) ? NAN
 							 : base == 0 ? (value == 0 ? 1 : INFINITY) : value / base);
 				column_add(&ncol[N_STATUS], CStringGetTextDatum(leaf_status_names[r->status[x]]), false);
+				column_float(&ncol[N_EXPECTED], s_->expected[x]);
+				column_float(&ncol[N_P_VALUE], s_->p_value[x]);
+				column_text(&ncol[N_SIGNIFICANCE], s_->significance[x] < 0 ? NULL
+							: excess_state_names[s_->significance[x]]);
+				column_float(&ncol[N_SMOOTHED], s_->smoothed[x]);
 			}
 			else
 			{
 				for (int j = N_EVENTS; j <= N_RATIO; j++)
 					column_float(&ncol[j], NAN);
 				column_add(&ncol[N_STATUS], (Datum) 0, true);
+				column_float(&ncol[N_EXPECTED], NAN);
+				column_float(&ncol[N_P_VALUE], NAN);
+				column_text(&ncol[N_SIGNIFICANCE], NULL);
+				column_float(&ncol[N_SMOOTHED], NAN);
 			}
 			column_float(&ncol[N_SCORE], s);
 			column_float(&ncol[N_POINTS], isnan(s) ? NAN : s * nd->weight);

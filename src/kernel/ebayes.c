@@ -22,16 +22,6 @@
 
 #include "libpq/pqformat.h"
 
-typedef struct EbSum
-{
-	int64		units;			/* units with exposure > 0 */
-	int64		missing;		/* rows with a NULL or a zero exposure */
-	double		events;			/* sum of events */
-	double		exposure;		/* sum of exposure */
-	double		mean;			/* exposure-weighted mean rate (per 1) */
-	double		m2;				/* sum of n_i (r_i - mean)^2 */
-} EbSum;
-
 /* INTERNALLENGTH of type ebsum in src/kernel/ebayes.sql must match */
 StaticAssertDecl(sizeof(EbSum) == 48, "EbSum size differs from its SQL type");
 
@@ -128,33 +118,48 @@ ebsum_merge(EbSum *a, const EbSum *b)
 	a->units += b->units;
 }
 
+/*
+ * Adds one unit (events and exposure, not negative) to a summary; a unit
+ * without exposure is counted as missing.  The aggregate's transition and
+ * the results kernel's smoothing (src/engine/results_score.c) both add
+ * units this way.
+ */
+void
+ebsum_add_unit(EbSum *s, double events, double exposure)
+{
+	EbSum		one;
+
+	memset(&one, 0, sizeof(one));
+	if (exposure == 0)
+		one.missing = 1;
+	else
+	{
+		one.units = 1;
+		one.events = events;
+		one.exposure = exposure;
+		one.mean = finite_result(events / exposure, "rate");
+	}
+	ebsum_merge(s, &one);
+}
+
 /* eb_agg transition: (state, events, exposure) */
 PG_FUNCTION_INFO_V1(ebsum_add);
 Datum
 ebsum_add(PG_FUNCTION_ARGS)
 {
 	EbSum	   *s = summary_state_for_update(fcinfo, 0, sizeof(EbSum));
-	EbSum		one;
 
-	memset(&one, 0, sizeof(one));
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		one.missing = 1;
-	else
 	{
-		double		x = nonnegative_arg(PG_GETARG_FLOAT8(1), "event count");
-		double		n = nonnegative_arg(PG_GETARG_FLOAT8(2), "exposure (residents)");
+		EbSum		one;
 
-		if (n == 0)
-			one.missing = 1;
-		else
-		{
-			one.units = 1;
-			one.events = x;
-			one.exposure = n;
-			one.mean = finite_result(x / n, "rate");
-		}
+		memset(&one, 0, sizeof(one));
+		one.missing = 1;
+		ebsum_merge(s, &one);
 	}
-	ebsum_merge(s, &one);
+	else
+		ebsum_add_unit(s, nonnegative_arg(PG_GETARG_FLOAT8(1), "event count"),
+					   nonnegative_arg(PG_GETARG_FLOAT8(2), "exposure (residents)"));
 	PG_RETURN_POINTER(s);
 }
 
@@ -256,6 +261,24 @@ eb_weight(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(eb_shrink(m, a, n));
 }
 
+/*
+ * The smoothed rate per "per" of a unit (events x, exposure n) in a group:
+ * m + C (x / n - m); *is_null without exposure or for an empty group.
+ */
+double
+eb_smoothed_rate(const EbSum *s, double x, double n, double per, bool *is_null)
+{
+	double		m,
+				a,
+				c;
+
+	*is_null = n == 0 || !eb_prior(s, &m, &a);
+	if (*is_null)
+		return 0;
+	c = eb_shrink(m, a, n);
+	return finite_result((m + c * (x / n - m)) * per, "smoothed rate");
+}
+
 /* eb_rate(events, exposure, summary, per): the smoothed rate of a unit */
 PG_FUNCTION_INFO_V1(eb_rate);
 Datum
@@ -264,12 +287,10 @@ eb_rate(PG_FUNCTION_ARGS)
 	double		x = nonnegative_arg(PG_GETARG_FLOAT8(0), "event count");
 	double		n = nonnegative_arg(PG_GETARG_FLOAT8(1), "exposure (residents)");
 	double		per = per_arg(PG_GETARG_FLOAT8(3));
-	double		m,
-				a,
-				c;
+	bool		is_null;
+	double		rate = eb_smoothed_rate(PG_GETARG_EBSUM(2), x, n, per, &is_null);
 
-	if (n == 0 || !eb_prior(PG_GETARG_EBSUM(2), &m, &a))
+	if (is_null)
 		PG_RETURN_NULL();
-	c = eb_shrink(m, a, n);
-	PG_RETURN_FLOAT8(finite_result((m + c * (x / n - m)) * per, "smoothed rate"));
+	PG_RETURN_FLOAT8(rate);
 }

@@ -56,6 +56,42 @@ extern double poisson_mean_upper(double events, double level);
 extern double poisson_tail_at_least(double k, double mu);
 extern double poisson_tail_at_most(double k, double mu);
 
+/*
+ * significance.c: the significance-aware rule of issue 12, shared by
+ * excess_state() and the results kernel.  The p-value of a result at least
+ * as bad as the observed count under the expected one: the upper tail
+ * P(X >= observed) where more is worse, the lower tail P(X <= observed)
+ * where more is better (poisson.c's tails take any real count >= 0, the
+ * continuous extension of the regularised incomplete gamma).
+ */
+typedef enum ExcessState
+{
+	EXCESS_INSUFFICIENT = 0,	/* expected < min_expected, or 0: grey */
+	EXCESS_SIGNIFICANT,			/* p < level */
+	EXCESS_NOT_SIGNIFICANT
+} ExcessState;
+
+extern const char *const excess_state_names[];
+extern double poisson_p_worse(double observed, double expected, bool higher_is_better);
+extern ExcessState excess_state_of(double p, double expected, double level, double min_expected);
+
+/*
+ * ebayes.c: Empirical Bayes smoothing (Marshall 1991) of a group of units'
+ * rates, the ebsum summary (its SQL type's storage) and the smoothed rate.
+ */
+typedef struct EbSum
+{
+	int64		units;			/* units with exposure > 0 */
+	int64		missing;		/* rows with a NULL or a zero exposure */
+	double		events;			/* sum of events */
+	double		exposure;		/* sum of exposure */
+	double		mean;			/* exposure-weighted mean rate (per 1) */
+	double		m2;				/* sum of n_i (r_i - mean)^2 */
+} EbSum;
+
+extern void ebsum_add_unit(EbSum *s, double events, double exposure);
+extern double eb_smoothed_rate(const EbSum *s, double events, double exposure, double per, bool *is_null);
+
 /* proportion.c: the standard normal quantile. */
 extern double normal_quantile(double p);
 

@@ -15,6 +15,33 @@
 
 #include "utils/builtins.h"
 
+const char *const excess_state_names[] = {"insufficient_data", "excess", "no_excess"};
+
+/*
+ * The probability of a count at least as bad as the observed one under the
+ * expected count: P(X >= observed) where more is worse, P(X <= observed)
+ * where more is better.
+ */
+double
+poisson_p_worse(double observed, double expected, bool higher_is_better)
+{
+	return higher_is_better ? poisson_tail_at_most(observed, expected)
+		: poisson_tail_at_least(observed, expected);
+}
+
+/*
+ * The state of a count whose worse-side p-value is p: insufficient data when
+ * fewer than min_expected events (or none) are expected, else excess when
+ * p < level.
+ */
+ExcessState
+excess_state_of(double p, double expected, double level, double min_expected)
+{
+	if (expected < min_expected || expected == 0)
+		return EXCESS_INSUFFICIENT;
+	return p < level ? EXCESS_SIGNIFICANT : EXCESS_NOT_SIGNIFICANT;
+}
+
 /* poisson_p_upper(observed, expected) = P(X >= observed); 1 for observed 0 */
 PG_FUNCTION_INFO_V1(poisson_p_upper);
 Datum
@@ -53,9 +80,6 @@ excess_state(PG_FUNCTION_ARGS)
 	double		level = probability_arg(PG_GETARG_FLOAT8(2), "significance level");
 	double		min_expected = nonnegative_arg(PG_GETARG_FLOAT8(3), "minimum expected count");
 
-	if (mu < min_expected || mu == 0)
-		PG_RETURN_TEXT_P(cstring_to_text("insufficient_data"));
-	if (poisson_tail_at_least(k, mu) < level)
-		PG_RETURN_TEXT_P(cstring_to_text("excess"));
-	PG_RETURN_TEXT_P(cstring_to_text("no_excess"));
+	PG_RETURN_TEXT_P(cstring_to_text(excess_state_names[
+		excess_state_of(poisson_p_worse(k, mu, false), mu, level, min_expected)]));
 }

@@ -128,6 +128,11 @@ BEGIN
             RAISE EXCEPTION '% has children, so it takes no sources, direction or scoring of its own', what
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
+        IF i.significance_level IS NOT NULL OR i.smoothing <> 'none' THEN
+            RAISE EXCEPTION '% has children, so it takes no significance level or smoothing of its own', what
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Set significance_level and smoothing on its leaf indicators.';
+        END IF;
         RETURN;
     END IF;
     IF coalesce(cardinality(i.sources), 0) = 0 THEN

@@ -126,3 +126,33 @@ COMMENT ON COLUMN @extschema@.reference_binding.kinds IS
 COMMENT ON COLUMN @extschema@.reference_binding.owner IS
 'the role whose rights read the relation (default: the role that defines the binding); only its members may define, change or drop the binding';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.reference_binding', '');
+
+-- issue 12, part 2a: significance-aware and smoothed scoring (src/scheme/indicator.sql,
+-- src/engine/results.sql)
+ALTER TABLE @extschema@.indicator
+    ADD COLUMN significance_level float8 CONSTRAINT indicator_significance_level CHECK (significance_level > 0 AND significance_level < 1),
+    ADD COLUMN min_expected       float8 CONSTRAINT indicator_min_expected CHECK (min_expected >= 0 AND min_expected < 'Infinity'),
+    ADD COLUMN smoothing          text NOT NULL DEFAULT 'none' CONSTRAINT indicator_smoothing CHECK (smoothing IN ('none', 'global', 'local')),
+    ADD CONSTRAINT significance_only_for_counts_against_a_baseline
+        CHECK (significance_level IS NULL OR (measure IN ('rate', 'count') AND baseline <> 'none')),
+    ADD CONSTRAINT min_expected_only_with_significance CHECK (min_expected IS NULL OR significance_level IS NOT NULL),
+    ADD CONSTRAINT smoothing_only_for_rates CHECK (smoothing = 'none' OR measure = 'rate');
+COMMENT ON COLUMN @extschema@.indicator.significance_level IS
+'significance-aware scoring (issue 12) of a rate or count leaf with a baseline: a value worse than the baseline is scored as the baseline unless the Poisson probability of a count at least as bad as the observed one under the expected count (baseline x residents / per, or the count baseline) is below this level; NULL (default): off';
+COMMENT ON COLUMN @extschema@.indicator.min_expected IS
+'with significance_level: a leaf expecting fewer events than this (or none) is not scored, status insufficient_data (grey, never a colour); NULL: only an expected count of 0';
+COMMENT ON COLUMN @extschema@.indicator.smoothing IS
+'rate leaves: score the Empirical Bayes smoothed rate (Marshall 1991) instead of the raw one: global over the regions of the same level, local over the region and its siblings; none (default): the raw rate';
+ALTER TABLE @extschema@.result_node
+    ADD COLUMN expected     float8,
+    ADD COLUMN p_value      float8,
+    ADD COLUMN significance text CONSTRAINT result_node_significance CHECK (significance IN ('excess', 'no_excess', 'insufficient_data')),
+    ADD COLUMN smoothed     float8;
+COMMENT ON COLUMN @extschema@.result_node.expected IS
+'a rate or count leaf with a value and a baseline: the events expected at the baseline (baseline x residents / per for a rate, the baseline for a count)';
+COMMENT ON COLUMN @extschema@.result_node.p_value IS
+'the Poisson probability, under the expected count, of a count at least as bad as the one observed (counted_events for a rate, events for a count): P(X >= observed) where more is worse, P(X <= observed) where more is better';
+COMMENT ON COLUMN @extschema@.result_node.significance IS
+'a leaf with a significance_level: excess (p_value below it), no_excess, or insufficient_data (fewer events expected than min_expected, or none: not scored); NULL otherwise';
+COMMENT ON COLUMN @extschema@.result_node.smoothed IS
+'a rate leaf with smoothing: the Empirical Bayes smoothed rate scored instead of value';
