@@ -155,6 +155,12 @@ EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header (after the include: the first rule stays PGXS's
+# "all"): every object is rebuilt when the kernel's header changes, the
+# engine's when the results kernel's does.
+$(OBJS): src/kernel/safeidx.h
+$(filter src/engine/%,$(OBJS)): src/engine/results.h
+
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control Makefile
 	( printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	  for f in $(SQL_SOURCES); do printf '\n-- ==== %s ====\n' "$$f"; cat "$$f"; done ) > $@
