@@ -119,6 +119,7 @@ SQL_SOURCES = \
 	src/results/indicator_result.sql \
 	src/results/node_result.sql \
 	src/results/unknown_region_rows.sql \
+	src/results/rank_uncertainty.sql \
 	src/governance/rule_check.sql \
 	src/governance/warning.sql \
 	src/governance/star.sql \

@@ -328,6 +328,10 @@ GRANT SELECT ON @extschema@.alarm TO safeidx_official;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.alarm TO safeidx_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @extschema@.check_warning_rule(text, text)
     TO safeidx_admin;
+-- Rank intervals rank among every region of a level: analysts (an official
+-- reads its subtree's results only, and would get ranks among them).
+GRANT EXECUTE ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8)
+    TO safeidx_analyst;
 
 -- The definers: change capture appends to change_log; the publisher adds
 -- releases.
