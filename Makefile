@@ -115,6 +115,7 @@ SQL_SOURCES = \
 	src/engine/scheme_follow.sql \
 	src/engine/build.sql \
 	src/engine/delivery.sql \
+	src/engine/preview.sql \
 	src/results/index_result.sql \
 	src/results/indicator_result.sql \
 	src/results/node_result.sql \

@@ -326,7 +326,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.rebuild(text, date, date), @extschema@.ref
 -- check at commit), read by officials through warning as the results are.
 GRANT SELECT ON @extschema@.alarm TO safeidx_official;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.alarm TO safeidx_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @extschema@.check_warning_rule(text, text)
+GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @extschema@.check_warning_rule(text, text),
+    @extschema@.preview_version(text, text, date[], text)
     TO safeidx_admin;
 -- Rank intervals rank among every region of a level: analysts (an official
 -- reads its subtree's results only, and would get ranks among them).
