@@ -43,7 +43,7 @@ INSERT INTO warning_rule (scheme, rule, kind, node, depth, severity, params, min
 -- last bits); the rest with =.
 SELECT rule, kind, period_start, region_code, region_zh, node, value, reference,
        CASE WHEN kind = 'seasonal' THEN round(threshold::numeric, 9) ELSE threshold::numeric END AS threshold,
-       run_start, statistic, detail
+       alarm_start, statistic, detail
   FROM warning WHERE scheme = 'al' ORDER BY rule, period_start, region_code;
 SELECT count(*) = 6 AS python_rows_match
   FROM warning w
@@ -54,7 +54,7 @@ SELECT count(*) = 6 AS python_rows_match
                ('se', '2025-04-01', 'a', 12, 4.0, 10.437952877246182, '2025-03-01'),
                ('se', '2025-04-01', 'b', 3, 0.0, 2.083633241672213, '2025-04-01')) p(rule, ps, code, obs, ex, thr, run)
     ON w.scheme = 'al' AND w.rule = p.rule AND w.period_start = p.ps AND w.region_code = p.code
- WHERE w.value = p.obs AND w.reference = p.ex AND abs(w.threshold - p.thr) < 1e-9 AND w.run_start = p.run;
+ WHERE w.value = p.obs AND w.reference = p.ex AND abs(w.threshold - p.thr) < 1e-9 AND w.alarm_start = p.run;
 SELECT count(*) FROM warning WHERE scheme = 'al' AND rule = 'se1';   -- a's two (b expects 0 < 1)
 
 -- The same rows as the kernel functions called directly on the series
@@ -104,7 +104,7 @@ SELECT count(*) AS differ FROM (
 -- = 6.8234979958098405 (Python, by hand from the formula).
 INSERT INTO public.incident SELECT 'c', '2025-06-20' FROM generate_series(1, 10);
 SELECT period, periods, first_period, last_period FROM refresh('al');
-SELECT rule, period_start, region_code, value, reference, round(threshold::numeric, 4) AS threshold, run_start,
+SELECT rule, period_start, region_code, value, reference, round(threshold::numeric, 4) AS threshold, alarm_start,
        round(statistic::numeric, 4) AS statistic
   FROM warning WHERE scheme = 'al' AND region_code = 'c' ORDER BY rule;
 -- the dashboard's query of one period reads that period's alarms
@@ -143,3 +143,25 @@ INSERT INTO warning_rule (scheme, rule, kind, node, severity, params) VALUES ('a
 INSERT INTO warning_rule (scheme, rule, kind, node, severity, min_expected) VALUES ('al', 'x', 'cusum', 'incident', 'red', -1);
 SELECT * FROM alarm_cusum_expected('{1,2,NULL,4}', 2);
 SELECT count(*) FROM alarm_series('nothing', 'month', '{1,2,3}');
+
+-- The report's early-warning section (report_alarms, in release_report):
+-- March's alarms with the observed, expected count, threshold and the first
+-- month of the run, and the rank intervals at the chart's level (the three
+-- communities: b 0, c 4, a 12 per 10,000, as in sql/rank_uncertainty.sql).
+\set VERBOSITY default
+CREATE FUNCTION pg_temp.rows_of(html text, pattern text) RETURNS TABLE (n bigint, m text[]) LANGUAGE sql AS $$
+    SELECT n, m FROM regexp_matches(html, pattern, 'g') WITH ORDINALITY AS t(m, n)
+$$;
+INSERT INTO release_series (series, scheme, title_zh) VALUES ('al_monthly', 'al', '预警示例月报');
+SELECT number FROM publish_release('al_monthly', '2025-03-01');
+SELECT t.m[1] AS region, t.m[2] AS rule, t.m[3] AS node, t.m[4] AS observed, t.m[5] AS expected,
+       t.m[6] AS threshold, t.m[7] AS since
+  FROM release r, pg_temp.rows_of(substring(report_alarms(r) FROM '<table class="alarms">.*?</table>'),
+       '<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td>([^<]*)</td></tr>') t
+ WHERE r.series = 'al_monthly' ORDER BY t.n;
+SELECT t.m[1] AS region, t.m[2] AS rate, t.m[3] AS rank, t.m[4] AS rank_interval
+  FROM release r, pg_temp.rows_of(substring(report_alarms(r) FROM '<table class="rankci">.*?</table>'),
+       '<tr><td>[^<]*</td><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td></tr>') t
+ WHERE r.series = 'al_monthly' ORDER BY t.n;
+SELECT position(report_alarms(r) IN release_report('al_monthly', 1)) > 0 AS in_the_report
+  FROM release r WHERE r.series = 'al_monthly';

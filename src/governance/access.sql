@@ -331,7 +331,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @e
     TO safeidx_admin;
 -- Rank intervals rank among every region of a level: analysts (an official
 -- reads its subtree's results only, and would get ranks among them).
-GRANT EXECUTE ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8)
+GRANT EXECUTE ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8),
+    @extschema@.report_alarms(@extschema@.release)
     TO safeidx_analyst;
 
 -- The definers: change capture appends to change_log; the publisher adds

@@ -351,7 +351,7 @@ fired AS (
      WHERE s.kind = 'yoy_rise' AND @extschema@.change(n.value, l.value) > s.rise)
 SELECT f.scheme, f.rule, f.kind, f.severity, f.period, f.period_start, f.region_code,
        g.name_zh AS region_zh, f.node, f.value, f.reference, f.threshold, f.detail,
-       NULL::date AS run_start, NULL::float8 AS statistic
+       NULL::date AS alarm_start, NULL::float8 AS statistic
   FROM fired f
   LEFT JOIN @extschema@.region g
          ON g.code = f.region_code AND g.valid_from <= f.period_start AND f.period_start < g.valid_to
@@ -368,4 +368,4 @@ SELECT w.scheme, w.rule, w.kind, w.severity, w.period, a.period_start, a.region_
   LEFT JOIN @extschema@.region g
          ON g.code = a.region_code AND g.valid_from <= a.period_start AND a.period_start < g.valid_to;
 COMMENT ON VIEW @extschema@.warning IS
-'warnings raised by the rules of safeidx.warning_rule over the results: rule, kind, severity, region, period, the node concerned, the values that triggered it (value: index, indicator value, run length, rank, or an alarm''s observed count; reference: baseline, previous rank, last year''s value or an alarm''s expected count; threshold: the rule''s grade level, periods, places or rise, or the alarm method''s threshold), a sentence explaining it, and for an alarm (issue 12) the first period of its run (run_start) and the method''s statistic';
+'warnings raised by the rules of safeidx.warning_rule over the results: rule, kind, severity, region, period, the node concerned, the values that triggered it (value: index, indicator value, run length, rank, or an alarm''s observed count; reference: baseline, previous rank, last year''s value or an alarm''s expected count; threshold: the rule''s grade level, periods, places or rise, or the alarm method''s threshold), a sentence explaining it, and for an alarm (issue 12) the first period of its run (alarm_start) and the method''s statistic';
