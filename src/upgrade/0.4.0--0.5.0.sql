@@ -157,7 +157,5 @@ CREATE TABLE @extschema@.alarm (
     FOREIGN KEY (scheme, rule) REFERENCES @extschema@.warning_rule ON UPDATE CASCADE ON DELETE CASCADE
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.alarm', '');
-CREATE CONSTRAINT TRIGGER warning_rule_valid
-    AFTER INSERT OR UPDATE ON @extschema@.warning_rule
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.rule_check('check_warning_rule');
+-- (the rule's check at commit, trigger warning_rule_valid, is made in
+-- 0.4.0--0.5.0.post.sql: its function rule_check() is code)
