@@ -11,7 +11,7 @@
 \i test/lib/dblink.sql
 
 BEGIN;
-SELECT plan(35);
+SELECT plan(36);
 
 SELECT isnt(pg_temp.value_in('safeidx_restore', 'SELECT extversion FROM pg_extension WHERE extname = ''safeidx'''),
             NULL, 'the restored database exists and has safeidx');
