@@ -23,7 +23,7 @@
 SET client_min_messages = warning;
 SELECT current_database() AS db \gset
 
-SELECT plan(377);
+SELECT plan(389);
 
 -- ---------------------------------------------------------------------------
 -- Helpers.
