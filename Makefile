@@ -115,10 +115,12 @@ SQL_SOURCES = \
 	src/engine/scheme_follow.sql \
 	src/engine/build.sql \
 	src/engine/delivery.sql \
+	src/engine/preview.sql \
 	src/results/index_result.sql \
 	src/results/indicator_result.sql \
 	src/results/node_result.sql \
 	src/results/unknown_region_rows.sql \
+	src/results/rank_uncertainty.sql \
 	src/governance/rule_check.sql \
 	src/governance/warning.sql \
 	src/governance/star.sql \

@@ -17,7 +17,8 @@ SELECT extname, extversion, extrelocatable, n.nspname
 -- RESTRICTED (a source may be a temporary table), as are the four that read
 -- reference bindings (reference_region_rows, reference_population_rows,
 -- binding_region_rows, binding_population_rows), and those that write the
--- materialized cells, results, change log, releases and reference data,
+-- materialized cells, results, change log, releases, reference data and
+-- (issue 12) alarms, or compute a draft in a subtransaction,
 -- create triggers or grant (UNSAFE).
 SELECT p.oid::regprocedure AS not_parallel_safe
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass

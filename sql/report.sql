@@ -170,7 +170,8 @@ SELECT position(report_correction(r) IN (SELECT html FROM rep WHERE number = 22 
   FROM release r WHERE r.series = 'fix_monthly' AND r.number = 22 AND r.revision = 2;
 
 -- A hostile region name, frozen into a release of March, comes out escaped
--- everywhere (ranking, parent column, chart label and tooltip, warnings).
+-- everywhere (ranking, parent column, chart label and tooltip, warnings,
+-- and since issue 12 the rank intervals of the theft rate: 8 places).
 -- (The refresh takes the new name in and also computes every month after
 -- March up to today; nothing printed depends on those months.)
 UPDATE region SET name_zh = $$<i>二街</i> & "s2" 'x'$$ WHERE code = 's2';

@@ -79,6 +79,11 @@ BEGIN
         first_period := starts[1];
         last_period := starts[cardinality(starts)];
         results := CASE WHEN periods > 0 THEN @extschema@.compute_results(sc.scheme, kind, starts) ELSE 0 END;
+        -- issue 12, part 2b: the alarms of the periods recomputed and of
+        -- those after them, whose series read them (warning.sql)
+        IF periods > 0 THEN
+            PERFORM @extschema@.compute_alarms(sc.scheme, kind, starts[1]);
+        END IF;
         total := total + results;
         first_done := least(first_done, first_period);
         last_done := greatest(last_done, last_period);
@@ -120,6 +125,7 @@ BEGIN
     DELETE FROM @extschema@.cell c WHERE c.scheme = sc.scheme;
     DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme;
     DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme;
+    DELETE FROM @extschema@.alarm a WHERE a.scheme = sc.scheme;    -- issue 12, part 2b
     ncells := @extschema@.build_cells(sc.scheme, cells_lo, cells_hi);
     INSERT INTO @extschema@.built_range AS b VALUES (sc.scheme, cells_lo, cells_hi, from_date, upto)
         ON CONFLICT ON CONSTRAINT built_range_pkey DO UPDATE
@@ -246,6 +252,7 @@ BEGIN
     IF new_to < br.results_to THEN
         DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
         DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
+        DELETE FROM @extschema@.alarm a WHERE a.scheme = sc.scheme AND a.period_start >= new_to;    -- issue 12, part 2b
     END IF;
     SELECT jsonb_object_agg(k, @extschema@.periods_to_refresh(k, spans, @extschema@.lookback_years(sc.scheme),
                                                               br.results_from, br.results_to, new_to))

@@ -157,10 +157,11 @@ SELECT @extschema@.set_policy(t.tab, t.name || '_read', 'SELECT', 'PUBLIC',
                               '(SELECT @extschema@.reads_all_regions())
                                OR @extschema@.in_regions(region_code, period_start, (SELECT @extschema@.visible_regions()))')
   FROM (VALUES ('@extschema@.result'::regclass, 'result'), ('@extschema@.result_node', 'result_node'),
-               ('@extschema@.notice', 'notice')) t(tab, name);
+               ('@extschema@.notice', 'notice'), ('@extschema@.alarm', 'alarm')) t(tab, name);
 SELECT @extschema@.set_policy(t.tab, t.name || '_admin', 'ALL', 'safeidx_admin', 'true', 'true')
   FROM (VALUES ('@extschema@.result'::regclass, 'result'), ('@extschema@.result_node', 'result_node'),
-               ('@extschema@.notice', 'notice'), ('@extschema@.notice_log', 'notice_log')) t(tab, name);
+               ('@extschema@.notice', 'notice'), ('@extschema@.notice_log', 'notice_log'),
+               ('@extschema@.alarm', 'alarm')) t(tab, name);
 SELECT @extschema@.set_policy('@extschema@.notice_log', 'notice_log_read', 'SELECT', 'PUBLIC',
                               'EXISTS (SELECT FROM @extschema@.notice n WHERE n.id = notice_id)');
 -- An official takes the steps of the unit a notice is addressed to, on the
@@ -321,6 +322,18 @@ GRANT EXECUTE ON FUNCTION @extschema@.rebuild(text, date, date), @extschema@.ref
     @extschema@.check_scheme_version(text, text), @extschema@.check_star_rule(text, text),
     @extschema@.check_award_rule(text, text)
     TO safeidx_admin;
+-- Issue 12, part 2b: alarms (materialized by the builds and by a rule's
+-- check at commit), read by officials through warning as the results are.
+GRANT SELECT ON @extschema@.alarm TO safeidx_official;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.alarm TO safeidx_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @extschema@.check_warning_rule(text, text),
+    @extschema@.preview_version(text, text, date[], text)
+    TO safeidx_admin;
+-- Rank intervals rank among every region of a level: analysts (an official
+-- reads its subtree's results only, and would get ranks among them).
+GRANT EXECUTE ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8),
+    @extschema@.report_alarms(@extschema@.release)
+    TO safeidx_analyst;
 
 -- The definers: change capture appends to change_log; the publisher adds
 -- releases.

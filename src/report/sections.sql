@@ -280,3 +280,58 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text) IS
 'the grade changes section of a release''s report: the regions whose grade changed since prev, with both grades in colour';
+
+-- Issue 12, part 2b: the early-warning alarms of the release's period (from
+-- the live view warning, with the expected count, the threshold and the
+-- first period of the run) and the rank intervals of its leaf rate
+-- indicators at the chart's level (rank_uncertainty over the current
+-- results: 1,000 draws, seed 1, 90 % intervals).
+CREATE OR REPLACE FUNCTION @extschema@.report_alarms(rel @extschema@.release)
+RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    sr          @extschema@.release_series;
+    alarms      text;
+    intervals   text;
+    chart_depth integer;
+BEGIN
+    SELECT * INTO STRICT sr FROM @extschema@.release_series x WHERE x.series = rel.series;
+    SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td>'
+                             '<td class="num">%s</td><td>%s</td></tr>',
+                             @extschema@.html_escape(coalesce(w.region_zh, w.region_code)),
+                             @extschema@.html_escape(w.rule || '（' || w.kind || '）'), @extschema@.html_escape(w.node),
+                             w.value, coalesce(round(w.reference::numeric, 2)::text, '—'),
+                             coalesce(round(w.threshold::numeric, 2)::text, '—'),
+                             @extschema@.period_label_zh(w.period, w.alarm_start)),
+                      E'\n' ORDER BY w.rule, w.region_code)
+      INTO alarms
+      FROM @extschema@.warning w
+     WHERE w.scheme = sr.scheme AND w.period = sr.period AND w.period_start = rel.period_start
+       AND w.kind = ANY (@extschema@.alarm_kinds());
+    SELECT coalesce(min(d.depth) FILTER (WHERE d.n > 1), min(d.depth)) INTO chart_depth
+      FROM (SELECT r.depth, count(*) AS n FROM @extschema@.release_result r
+             WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
+             GROUP BY r.depth) d;
+    SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td>'
+                             '<td class="num">%s–%s</td></tr>',
+                             @extschema@.html_escape(i.name_zh), @extschema@.html_escape(coalesce(u.region_zh, u.region_code)),
+                             coalesce(round(u.rate::numeric, 2)::text, '—'), coalesce(u.rank::text, '—'),
+                             coalesce(u.rank_lower::text, '—'), coalesce(u.rank_upper::text, '—')),
+                      E'\n' ORDER BY i.node, u.rank NULLS LAST, u.region_code)
+      INTO intervals
+      FROM @extschema@.indicator i
+     CROSS JOIN LATERAL @extschema@.rank_uncertainty(sr.scheme, rel.period_start, i.node, chart_depth, sr.period) u
+     WHERE i.scheme = sr.scheme AND i.version = rel.version AND i.measure = 'rate'
+       AND NOT EXISTS (SELECT FROM @extschema@.indicator c
+                        WHERE c.scheme = i.scheme AND c.version = i.version AND c.parent_node = i.node);
+    RETURN '<h2>早期预警信号</h2>' || E'\n'
+        || CASE WHEN alarms IS NULL THEN '<p class="note">本期无早期预警信号。</p>'
+                ELSE '<table class="alarms"><tr><th>地区</th><th>规则</th><th>指标</th><th>实际</th><th>期望</th>'
+                     || '<th>阈值</th><th>起始期</th></tr>' || E'\n' || alarms || E'\n</table>' END || E'\n'
+        || format('<h2>第%s层名次区间</h2>', chart_depth) || E'\n'
+        || CASE WHEN intervals IS NULL THEN '<p class="note">本期无可排名的万人率指标。</p>'
+                ELSE '<p class="note">名次区间：各地区万人率按泊松不确定性重抽1000次（种子1）的5%至95%名次（1为最好），依据当前计算结果。</p>'
+                     || E'\n' || '<table class="rankci"><tr><th>指标</th><th>地区</th><th>万人率</th><th>名次</th>'
+                     || '<th>90%区间</th></tr>' || E'\n' || intervals || E'\n</table>' END;
+END $$;
+COMMENT ON FUNCTION @extschema@.report_alarms(@extschema@.release) IS
+'the early-warning section of a release''s report (issue 12): the alarms of its period from the live view warning (observed, expected count, threshold, first period of the run) and the rank intervals of the version''s leaf rate indicators at the chart''s level (rank_uncertainty over the current results)';

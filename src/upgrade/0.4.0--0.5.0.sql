@@ -156,3 +156,36 @@ COMMENT ON COLUMN @extschema@.result_node.significance IS
 'a leaf with a significance_level: excess (p_value below it), no_excess, or insufficient_data (fewer events expected than min_expected, or none: not scored); NULL otherwise';
 COMMENT ON COLUMN @extschema@.result_node.smoothed IS
 'a rate leaf with smoothing: the Empirical Bayes smoothed rate scored instead of value';
+
+-- Issue 12, part 2b (early-warning alarms as warnings, src/governance/warning.sql):
+-- the alarm kinds of warning_rule with their parameters, the materialized
+-- alarms, and the rule's check at commit (which computes its alarms).
+ALTER TABLE @extschema@.warning_rule
+    DROP CONSTRAINT warning_rule_kind_check,
+    ADD CONSTRAINT warning_rule_kind_check CHECK (kind IN ('grade', 'worst_band', 'consecutive', 'rank_drop', 'yoy_rise',
+                                                           'cusum', 'ears_c1', 'ears_c2', 'ears_c3', 'seasonal')),
+    DROP CONSTRAINT warning_rule_check4,
+    ADD CONSTRAINT warning_rule_check4
+        CHECK ((kind IN ('worst_band', 'yoy_rise', 'cusum', 'ears_c1', 'ears_c2', 'ears_c3', 'seasonal')) = (node IS NOT NULL)),
+    ADD COLUMN params jsonb CHECK (jsonb_typeof(params) = 'object'),
+    ADD COLUMN min_expected float8 CHECK (min_expected >= 0 AND min_expected < 'Infinity'),
+    ADD CONSTRAINT warning_rule_alarm_parameters
+        CHECK (kind IN ('cusum', 'ears_c1', 'ears_c2', 'ears_c3', 'seasonal') OR (params IS NULL AND min_expected IS NULL));
+CREATE TABLE @extschema@.alarm (
+    scheme       text NOT NULL,
+    period_start date NOT NULL,
+    period       @extschema@.period_kind NOT NULL,
+    rule         text NOT NULL,
+    region_code  text NOT NULL,
+    node         text NOT NULL,
+    observed     float8 NOT NULL,
+    expected     float8,
+    statistic    float8,
+    threshold    float8,
+    run_start    date NOT NULL,
+    PRIMARY KEY (scheme, period_start, period, rule, region_code),
+    FOREIGN KEY (scheme, rule) REFERENCES @extschema@.warning_rule ON UPDATE CASCADE ON DELETE CASCADE
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.alarm', '');
+-- (the rule's check at commit, trigger warning_rule_valid, is made in
+-- 0.4.0--0.5.0.post.sql: its function rule_check() is code)

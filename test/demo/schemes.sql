@@ -84,6 +84,11 @@ INSERT INTO safeidx.warning_rule (scheme, rule, kind, depth, node, grade_level, 
     ('wuchang', 'rank_drop',      'rank_drop',   3, NULL, NULL, NULL, 3, NULL, 'attention', 'street fell 3 or more places'),
     ('wuchang', 'four_cat_worst', 'worst_band',  3, 'four_category', NULL, NULL, NULL, NULL, 'attention', 'four-category incidents in the poor band (差)'),
     ('wuchang', 'four_cat_yoy',   'yoy_rise',    3, 'four_category', NULL, NULL, NULL, 0.3, 'attention', 'four-category rate up more than 30% on last year');
+-- issue 12: an early-warning alarm, the Poisson CUSUM of the street's
+-- four-category incidents against its own last 12 months (doc/governance.md#alarms)
+INSERT INTO safeidx.warning_rule (scheme, rule, kind, depth, node, severity, params, min_expected, description) VALUES
+    ('wuchang', 'four_cat_cusum', 'cusum', 3, 'four_category', 'attention', '{"h": 8}', 1,
+     'four-category incidents: Poisson CUSUM against the street''s last 12 months (doubling, h = 8)');
 
 -- Zhuhai-style: a daily barometer and a monthly check-up of the first three
 -- police themes, each scored linearly between 0.8 and 1.2 of last year's

@@ -144,7 +144,7 @@ SELECT is(ARRAY(SELECT r.rolname || ' in ' || g.rolname FROM pg_auth_members m
 -- Row-level security on the tables read by region subtree or owner.
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1),
-          ARRAY['notice', 'notice_log', 'official_scope', 'population', 'reference_binding', 'region', 'release_indicator', 'release_result', 'result', 'result_node', 'source'],
+          ARRAY['alarm', 'notice', 'notice_log', 'official_scope', 'population', 'reference_binding', 'region', 'release_indicator', 'release_result', 'result', 'result_node', 'source'],
           'row-level security is enabled on exactly the documented tables');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity

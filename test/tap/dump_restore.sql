@@ -11,13 +11,13 @@
 \i test/lib/dblink.sql
 
 BEGIN;
-SELECT plan(35);
+SELECT plan(36);
 
 SELECT isnt(pg_temp.value_in('safeidx_restore', 'SELECT extversion FROM pg_extension WHERE extname = ''safeidx'''),
             NULL, 'the restored database exists and has safeidx');
 SELECT is(pg_temp.digest('safeidx_restore', 'safeidx.' || t), pg_temp.digest('safeidx_dump', 'safeidx.' || t),
           t || ' restored row for row')
-  FROM unnest('{scheme,scheme_version,indicator,source,region,population,warning_rule,grade_scale,grade_band,cell,result,result_node,built_range,refresh_log,release_series,release,release_result,release_indicator,star_rule,award_rule,notice_rule,notice,notice_log}'::text[]) t;
+  FROM unnest('{scheme,scheme_version,indicator,source,region,population,warning_rule,grade_scale,grade_band,cell,result,result_node,built_range,refresh_log,release_series,release,release_result,release_indicator,star_rule,award_rule,notice_rule,notice,notice_log,alarm}'::text[]) t;
 SELECT is(pg_temp.value_in('safeidx_restore', 'SELECT count(*) FROM safeidx.grade_band WHERE scale = ''three'''), '3',
           'the user grade scale came back, the built-in ones are not doubled (grade_band compared above)');
 SELECT is(pg_temp.value_in('safeidx_restore',
