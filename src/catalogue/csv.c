@@ -1,7 +1,7 @@
 /*
  * csv.c
  *		Splitting CSV text into rows of fields, for the reference-data loader
- *		(loader.sql, issue 13).
+ *		(loader.sql).
  *
  * csv_rows(content) returns one row per record of a CSV file given as text
  * (RFC 4180): its line (the physical line the record starts on, from 1),

@@ -1,4 +1,4 @@
--- loader.sql: the CSV loader of reference data (issue 13), for teams that
+-- loader.sql: the CSV loader of reference data, for teams that
 -- receive files: regions with their parents, population by year (and
 -- month) and kind.  Each function takes the file's CONTENT as text, so no
 -- server file access is needed (psql: \set f `cat regions.csv` then

@@ -1,7 +1,7 @@
 /*
  * reference.c
  *		Reading regions and population where they are kept, with the
- *		binding owner's rights (issue 13; reference.sql).
+ *		binding owner's rights (reference.sql).
  *
  * reference_relation(binding, missing_ok) resolves the relation a reference
  * binding names as its owner would, with search_path pinned to pg_catalog,

@@ -1,4 +1,4 @@
--- reference.sql: regions and population bound in place (issue 13): a binding
+-- reference.sql: regions and population bound in place: a binding
 -- names the relation (table, view or foreign table) where the statistics
 -- office or the civil-affairs bureau keeps them, with a column map and an
 -- owner whose rights read it, validated as sources are.  sync_reference()

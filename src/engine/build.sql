@@ -79,7 +79,7 @@ BEGIN
         first_period := starts[1];
         last_period := starts[cardinality(starts)];
         results := CASE WHEN periods > 0 THEN @extschema@.compute_results(sc.scheme, kind, starts) ELSE 0 END;
-        -- issue 12, part 2b: the alarms of the periods recomputed and of
+        -- the alarms of the periods recomputed and of
         -- those after them, whose series read them (warning.sql)
         IF periods > 0 THEN
             PERFORM @extschema@.compute_alarms(sc.scheme, kind, starts[1]);
@@ -116,16 +116,16 @@ BEGIN
         RAISE EXCEPTION 'empty date range [%, %) for rebuild of scheme "%"', from_date, upto, sc.scheme
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM @extschema@.sync_reference();    -- issue 13: bound regions and population first (reference.sql)
+    PERFORM @extschema@.sync_reference();    -- bound regions and population first (reference.sql)
     -- capture changes from now on; those logged before are covered by the rebuild
     PERFORM @extschema@.capture_scheme(sc.scheme);
-    PERFORM @extschema@.poll_changes(sc.scheme);    -- issue 13: sources' watermarks (poll.sql) taken in here too
+    PERFORM @extschema@.poll_changes(sc.scheme);    -- sources' watermarks (poll.sql) taken in here too
     DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme;
     GET DIAGNOSTICS nchanges = ROW_COUNT;
     DELETE FROM @extschema@.cell c WHERE c.scheme = sc.scheme;
     DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme;
     DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme;
-    DELETE FROM @extschema@.alarm a WHERE a.scheme = sc.scheme;    -- issue 12, part 2b
+    DELETE FROM @extschema@.alarm a WHERE a.scheme = sc.scheme;
     ncells := @extschema@.build_cells(sc.scheme, cells_lo, cells_hi);
     INSERT INTO @extschema@.built_range AS b VALUES (sc.scheme, cells_lo, cells_hi, from_date, upto)
         ON CONFLICT ON CONSTRAINT built_range_pkey DO UPDATE
@@ -198,12 +198,12 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run safeidx.rebuild(scheme, from_date) once; refresh then keeps it current.';
     END IF;
-    PERFORM @extschema@.sync_reference();    -- issue 13: bound regions and population first, logged in change_log
+    PERFORM @extschema@.sync_reference();    -- bound regions and population first, logged in change_log
     -- results grow to today; cells to the end of today's coarsest period
     new_to := greatest(br.results_to, (now() AT TIME ZONE sc.time_zone)::date + 1);
     new_cells_to := greatest(br.cells_to, @extschema@.period_end_after(@extschema@.coarsest_period(sc.periods), new_to));
 
-    PERFORM @extschema@.poll_changes(sc.scheme);    -- issue 13: rows past the sources' watermarks (poll.sql) into change_log
+    PERFORM @extschema@.poll_changes(sc.scheme);    -- rows past the sources' watermarks (poll.sql) into change_log
     -- consume the changes committed so far (rows committed later are logged
     -- again and picked up by the next refresh), clipped to the cells kept
     WITH consumed AS (DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme RETURNING c.*),
@@ -252,7 +252,7 @@ BEGIN
     IF new_to < br.results_to THEN
         DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
         DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme AND r.period_start >= new_to;
-        DELETE FROM @extschema@.alarm a WHERE a.scheme = sc.scheme AND a.period_start >= new_to;    -- issue 12, part 2b
+        DELETE FROM @extschema@.alarm a WHERE a.scheme = sc.scheme AND a.period_start >= new_to;
     END IF;
     SELECT jsonb_object_agg(k, @extschema@.periods_to_refresh(k, spans, @extschema@.lookback_years(sc.scheme),
                                                               br.results_from, br.results_to, new_to))

@@ -1,7 +1,6 @@
--- preview.sql: the sensitivity preview of a draft scheme version (issue 12,
--- part 2b): a draft version computed for chosen periods beside the results
--- in force, with the rank and grade changes, without touching the stored or
--- published results.
+-- preview.sql: the sensitivity preview of a draft scheme version: the draft
+-- computed for chosen periods beside the results in force, with the rank and
+-- grade changes, without touching the stored or published results.
 
 -- [code]
 -- The draft is computed by the results kernel itself, in a subtransaction
@@ -65,4 +64,4 @@ BEGIN
      ORDER BY 1, 4, coalesce(d.rank_level, c.rank_level), 2;
 END $$;
 COMMENT ON FUNCTION @extschema@.preview_version(text, text, date[], text) IS
-'the sensitivity preview of a draft version (issue 12): computes the periods given with the scheme''s version "version" in force, in a subtransaction rolled back (nothing stored or published changes), and lists per period and region the results in force (version, index, grade level, rank within the level) beside the draft''s, with rank_change (draft minus current: positive, a fall) and grade_change (positive: a worse grade)';
+'the sensitivity preview of a draft version: computes the periods given with the scheme''s version "version" in force, in a subtransaction rolled back (nothing stored or published changes), and lists per period and region the results in force (version, index, grade level, rank within the level) beside the draft''s, with rank_change (draft minus current: positive, a fall) and grade_change (positive: a worse grade)';

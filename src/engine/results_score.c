@@ -3,7 +3,7 @@
  *		Scoring a period asked for: each leaf against its baseline by its
  *		rule (scores rounded as the version publishes them), optionally its
  *		Empirical Bayes smoothed rate and only a significant excess scored
- *		as one (issue 12), inner nodes as
+ *		as one, inner nodes as
  *		weighted arithmetic or geometric means of their children in node
  *		order, the index (no index below the version's minimum coverage),
  *		its published rounding, the grade and competition ranks among

@@ -137,7 +137,7 @@ SELECT @extschema@.set_policy('@extschema@.source', 'source_visible', 'SELECT', 
                                OR pg_catalog.pg_has_role(''safeidx_capture'', ''MEMBER'')');
 SELECT @extschema@.set_policy('@extschema@.source', 'source_owned', 'ALL', 'PUBLIC',
                               '@extschema@.is_member_of(owner)', '@extschema@.is_member_of(owner)');
--- Reference bindings (issue 13, reference.sql) as sources: the owner's
+-- Reference bindings (reference.sql) as sources: the owner's
 -- members see and write one; analysts and administrators see them all.
 SELECT @extschema@.set_policy('@extschema@.reference_binding', 'reference_binding_visible', 'SELECT', 'PUBLIC',
                               '@extschema@.is_member_of(owner) OR (SELECT @extschema@.reads_all_regions())');
@@ -269,7 +269,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.capture(regclass), @extschema@.capture_cha
     @extschema@.source_column_type(regclass, name, text), @extschema@.local_time_sql(regclass, name, text),
     @extschema@.is_year_column(regclass, name), @extschema@.is_member_of(name), @extschema@.reads_all_regions()
     TO safeidx_department, safeidx_admin;
--- issue 13: sources on other servers (the plan of a cell query, what ships
+-- sources on other servers (the plan of a cell query, what ships
 -- there) and their watermarks
 GRANT EXECUTE ON FUNCTION @extschema@.source_plan(text[], text, date, date, text),
     @extschema@.source_servers(regclass), @extschema@.source_shipping(regclass),
@@ -288,7 +288,7 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.region, @extschema@.population, @ext
     @extschema@.built_range, @extschema@.refresh_log
     TO safeidx_admin;
 GRANT INSERT ON @extschema@.notice, @extschema@.notice_log TO safeidx_admin;
--- Reference data in place and from files (issue 13): a binding rewrites
+-- Reference data in place and from files: a binding rewrites
 -- region or population, so administrators define them (as members of the
 -- owner whose rights read the relation) and reconcile them; rebuild and
 -- refresh do so first.
@@ -322,7 +322,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.rebuild(text, date, date), @extschema@.ref
     @extschema@.check_scheme_version(text, text), @extschema@.check_star_rule(text, text),
     @extschema@.check_award_rule(text, text)
     TO safeidx_admin;
--- Issue 12, part 2b: alarms (materialized by the builds and by a rule's
+-- alarms (materialized by the builds and by a rule's
 -- check at commit), read by officials through warning as the results are.
 GRANT SELECT ON @extschema@.alarm TO safeidx_official;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.alarm TO safeidx_admin;

@@ -21,7 +21,7 @@ CREATE TABLE @extschema@.warning_rule (
     CHECK ((kind = 'rank_drop') = (places IS NOT NULL)),
     CHECK ((kind = 'yoy_rise') = (rise IS NOT NULL)),
     CHECK ((kind IN ('worst_band', 'yoy_rise', 'cusum', 'ears_c1', 'ears_c2', 'ears_c3', 'seasonal')) = (node IS NOT NULL)),
-    -- issue 12, part 2b: early-warning alarms over a leaf's count series
+    -- early-warning alarms over a leaf's count series
     params       jsonb CHECK (jsonb_typeof(params) = 'object'),
     min_expected float8 CHECK (min_expected >= 0 AND min_expected < 'Infinity'),
     CONSTRAINT warning_rule_alarm_parameters
@@ -30,12 +30,12 @@ CREATE TABLE @extschema@.warning_rule (
 COMMENT ON TABLE @extschema@.warning_rule IS
 'warning rules: grade (grade_level or worse), worst_band (indicator node scoring 0), consecutive (periods in a row at grade_level or worse), rank_drop (places lost among siblings since the previous period), yoy_rise (indicator value up more than rise, a fraction, on the same period last year), and the early-warning alarms over a leaf node''s count series (cusum, ears_c1, ears_c2, ears_c3, seasonal: params and min_expected, materialized in safeidx.alarm); optionally for regions at one depth only';
 COMMENT ON COLUMN @extschema@.warning_rule.params IS
-'the parameters of an alarm rule (issue 12): cusum {"ratio": 2, "h": 5, "fir": false, "baseline_periods": 12}; ears_c1 and ears_c2 {"limit": 3, "min_sd": 0.5}; ears_c3 {"limit": 2, "min_sd": 0.5}; seasonal {"season": 12, "years": 3, "window": 1, "level": 0.99, "min_baseline": 3} (season by default 12 for months, 4 for quarters, 364 for days); NULL or a missing key: the default';
+'the parameters of an alarm rule: cusum {"ratio": 2, "h": 5, "fir": false, "baseline_periods": 12}; ears_c1 and ears_c2 {"limit": 3, "min_sd": 0.5}; ears_c3 {"limit": 2, "min_sd": 0.5}; seasonal {"season": 12, "years": 3, "window": 1, "level": 0.99, "min_baseline": 3} (season by default 12 for months, 4 for quarters, 364 for days); NULL or a missing key: the default';
 COMMENT ON COLUMN @extschema@.warning_rule.min_expected IS
 'an alarm rule''s minimum expected count: a period expecting fewer events raises no alarm (insufficient data); NULL: no minimum';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.warning_rule', '');
 
--- The alarms of the alarm rules (issue 12, part 2b), materialized: one row
+-- The alarms of the alarm rules, materialized: one row
 -- per rule, period and region whose count series alarms in that period,
 -- written by compute_alarms() when rebuild() or refresh() recompute the
 -- period or an earlier one of its kind, and when the rule changes.
@@ -64,7 +64,7 @@ CREATE CONSTRAINT TRIGGER warning_rule_valid
     FOR EACH ROW EXECUTE FUNCTION @extschema@.rule_check('check_warning_rule');
 
 -- [code]
--- Issue 12, part 2b: early-warning alarms as warnings.  The kinds of rule
+-- early-warning alarms as warnings.  The kinds of rule
 -- that are alarms over a count series.
 CREATE OR REPLACE FUNCTION @extschema@.alarm_kinds()
 RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -355,7 +355,7 @@ SELECT f.scheme, f.rule, f.kind, f.severity, f.period, f.period_start, f.region_
   LEFT JOIN @extschema@.region g
          ON g.code = f.region_code AND g.valid_from <= f.period_start AND f.period_start < g.valid_to
 UNION ALL
--- issue 12, part 2b: the alarms, materialized by compute_alarms() (a query
+-- the alarms, materialized by compute_alarms() (a query
 -- for one period reads that period's rows of alarm by its key)
 SELECT w.scheme, w.rule, w.kind, w.severity, w.period, a.period_start, a.region_code, g.name_zh, a.node,
        a.observed, a.expected, a.threshold,
@@ -367,4 +367,4 @@ SELECT w.scheme, w.rule, w.kind, w.severity, w.period, a.period_start, a.region_
   LEFT JOIN @extschema@.region g
          ON g.code = a.region_code AND g.valid_from <= a.period_start AND a.period_start < g.valid_to;
 COMMENT ON VIEW @extschema@.warning IS
-'warnings raised by the rules of safeidx.warning_rule over the results: rule, kind, severity, region, period, the node concerned, the values that triggered it (value: index, indicator value, run length, rank, or an alarm''s observed count; reference: baseline, previous rank, last year''s value or an alarm''s expected count; threshold: the rule''s grade level, periods, places or rise, or the alarm method''s threshold), a sentence explaining it, and for an alarm (issue 12) the first period of its run (alarm_start) and the method''s statistic';
+'warnings raised by the rules of safeidx.warning_rule over the results: rule, kind, severity, region, period, the node concerned, the values that triggered it (value: index, indicator value, run length, rank, or an alarm''s observed count; reference: baseline, previous rank, last year''s value or an alarm''s expected count; threshold: the rule''s grade level, periods, places or rise, or the alarm method''s threshold), a sentence explaining it, and for an alarm the first period of its run (alarm_start) and the method''s statistic';

@@ -1,4 +1,4 @@
--- cusum.sql: the Poisson CUSUM (Lucas 1985) over a count series (issue 12).
+-- cusum.sql: the Poisson CUSUM (Lucas 1985) over a count series.
 
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.poisson_cusum(series float8[], expected float8[], ratio float8 DEFAULT 2,

@@ -1,4 +1,4 @@
--- ears.sql: EARS C1, C2, C3 over a count series (issue 12).
+-- ears.sql: EARS C1, C2, C3 over a count series.
 
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.ears_c1(series float8[], "limit" float8 DEFAULT 3, min_sd float8 DEFAULT 0.5)

@@ -1,5 +1,5 @@
 -- ebayes.sql: empirical Bayes smoothing of rates (Marshall 1991): the ebsum summary,
--- eb_agg (aggregate and window function), the prior and the smoothed rate (issue 12).
+-- eb_agg (aggregate and window function), the prior and the smoothed rate.
 
 -- [state]
 CREATE TYPE @extschema@.ebsum;

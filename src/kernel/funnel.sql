@@ -1,6 +1,6 @@
 -- funnel.sql: funnel plots (Spiegelhalter 2005) for rates and observed / expected ratios:
 -- exact Poisson limits, positions, z-scores, the funnelset summary with phi and tau^2,
--- and the random-effects (overdispersion-adjusted) limits (issue 12).
+-- and the random-effects (overdispersion-adjusted) limits.
 
 -- [state]
 CREATE TYPE @extschema@.funnelset;

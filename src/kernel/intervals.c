@@ -1,6 +1,6 @@
 /*
  * intervals.c
- *		Confidence intervals for counts, rates and ratios (issue 12):
+ *		Confidence intervals for counts, rates and ratios:
  *
  *	- the mean of a Poisson count, exact (Garwood: chi-square / gamma
  *	  quantiles, poisson.c) or by Byar's approximation (closed form);

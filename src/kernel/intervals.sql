@@ -1,5 +1,5 @@
 -- intervals.sql: confidence intervals for counts, rates per N, observed / expected
--- ratios and ratios of two rates (issue 12; formulas in doc/statistics.md).
+-- ratios and ratios of two rates (formulas in doc/statistics.md).
 
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.poisson_count_lower(events float8, level float8 DEFAULT 0.95, method text DEFAULT 'exact')

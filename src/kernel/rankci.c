@@ -1,6 +1,6 @@
 /*
  * rankci.c
- *		Rank intervals (issue 12): how far a unit's rank could move under the
+ *		Rank intervals: how far a unit's rank could move under the
  *		uncertainty of its rate.  Every unit's rate is redrawn D times, the
  *		units are ranked in each draw, and the lower and upper quantiles of
  *		each unit's D ranks are its rank interval.

@@ -1,5 +1,5 @@
 -- rankci.sql: rank intervals under the uncertainty of the rates, by simulation with a
--- fixed seed inside C (issue 12).
+-- fixed seed inside C.
 
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.rank_interval(events float8[], exposure float8[],

@@ -57,7 +57,7 @@ extern double poisson_tail_at_least(double k, double mu);
 extern double poisson_tail_at_most(double k, double mu);
 
 /*
- * significance.c: the significance-aware rule of issue 12, shared by
+ * significance.c: the significance-aware rule, shared by
  * excess_state() and the results kernel.  The p-value of a result at least
  * as bad as the observed count under the expected one: the upper tail
  * P(X >= observed) where more is worse, the lower tail P(X <= observed)
@@ -98,7 +98,7 @@ extern double normal_quantile(double p);
 /*
  * series.c: a float8[] argument as a C array (one dimension; NULL elements
  * flagged in *nulls; NaN and infinities refused, negatives too when
- * nonnegative), and the arguments shared by the statistics of issue 12.
+ * nonnegative), and the arguments shared by the statistics.
  */
 extern double *series_arg(ArrayType *array, const char *what, bool nonnegative,
 						  int *n, bool **nulls);

@@ -1,4 +1,4 @@
--- seasonal.sql: a Farrington-like seasonal baseline and threshold for a count series (issue 12).
+-- seasonal.sql: a Farrington-like seasonal baseline and threshold for a count series.
 
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.seasonal_baseline(series float8[], season int DEFAULT 12, years int DEFAULT 3,

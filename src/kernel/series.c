@@ -1,6 +1,6 @@
 /*
  * series.c
- *		Arguments shared by the statistics of issue 12 (intervals, funnel
+ *		Arguments shared by the statistics (intervals, funnel
  *		limits, rank intervals, early warning): a float8[] series read into a
  *		C array with its NULL elements, probabilities, whole counts.
  */

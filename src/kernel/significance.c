@@ -1,6 +1,6 @@
 /*
  * significance.c
- *		Significance of an excess count (issue 12): Poisson tail
+ *		Significance of an excess count: Poisson tail
  *		probabilities of an observed count under an expected count, and the
  *		rule "flag only a significant excess, and only with enough expected
  *		events", whose third state is insufficient data (never a colour).

@@ -1,5 +1,5 @@
 -- significance.sql: Poisson tail probabilities of an observed count under an expected
--- count, and the significance-aware state of a unit (issue 12).
+-- count, and the significance-aware state of a unit.
 
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.poisson_p_upper(observed float8, expected float8)

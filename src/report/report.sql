@@ -72,7 +72,7 @@ $css$;
         || @extschema@.report_chart(rel, sch.grade_scale) || E'\n'
         || @extschema@.report_ranking(rel, cmp.prev, cmp.note, sch.grade_scale) || E'\n'
         || @extschema@.report_warnings(rel) || E'\n'
-        || @extschema@.report_alarms(rel) || E'\n'    -- issue 12, part 2b
+        || @extschema@.report_alarms(rel) || E'\n'
         || @extschema@.report_movers(rel, cmp.prev) || E'\n'
         || @extschema@.report_grade_changes(rel, cmp.prev, sch.grade_scale) || E'\n'
         || format('<p class="note">数据来源：发布表 release_result（第%s期第%s版，冻结）%s；等级名称与颜色取自等级表 %s；'
@@ -85,4 +85,4 @@ $css$;
         || '</body></html>' || E'\n';
 END $$;
 COMMENT ON FUNCTION @extschema@.release_report(text, integer, integer) IS
-'the report (月报, the check-up) of a release revision (default the latest) as one self-contained HTML document, assembled from the report_* section functions: title with 第N期 and the period, the correction reason, an SVG bar chart of the first level with more than one region, ranking with grade colours and rank change since the previous release, the period''s warnings, biggest movers, grade changes, the early-warning alarms and rank intervals (issue 12); regions from the frozen release tables (reproducible), grade labels and colours from the scheme''s grade scale, warnings from the live view warning';
+'the report (月报, the check-up) of a release revision (default the latest) as one self-contained HTML document, assembled from the report_* section functions: title with 第N期 and the period, the correction reason, an SVG bar chart of the first level with more than one region, ranking with grade colours and rank change since the previous release, the period''s warnings, biggest movers, grade changes, the early-warning alarms and rank intervals; regions from the frozen release tables (reproducible), grade labels and colours from the scheme''s grade scale, warnings from the live view warning';

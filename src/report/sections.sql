@@ -281,7 +281,7 @@ END $$;
 COMMENT ON FUNCTION @extschema@.report_grade_changes(@extschema@.release, @extschema@.release, text) IS
 'the grade changes section of a release''s report: the regions whose grade changed since prev, with both grades in colour';
 
--- Issue 12, part 2b: the early-warning alarms of the release's period (from
+-- the early-warning alarms of the release's period (from
 -- the live view warning, with the expected count, the threshold and the
 -- first period of the run) and the rank intervals of its leaf rate
 -- indicators at the chart's level (rank_uncertainty over the current
@@ -334,4 +334,4 @@ BEGIN
                      || '<th>90%区间</th></tr>' || E'\n' || intervals || E'\n</table>' END;
 END $$;
 COMMENT ON FUNCTION @extschema@.report_alarms(@extschema@.release) IS
-'the early-warning section of a release''s report (issue 12): the alarms of its period from the live view warning (observed, expected count, threshold, first period of the run) and the rank intervals of the version''s leaf rate indicators at the chart''s level (rank_uncertainty over the current results)';
+'the early-warning section of a release''s report: the alarms of its period from the live view warning (observed, expected count, threshold, first period of the run) and the rank intervals of the version''s leaf rate indicators at the chart''s level (rank_uncertainty over the current results)';

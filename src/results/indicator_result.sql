@@ -11,7 +11,7 @@ SELECT n.scheme, r.version, n.period, n.period_start, n.region_code, g.name_zh A
        CASE WHEN i.measure = 'ratio' AND n.value IS NOT NULL AND n.events <= n.denominator
             THEN @extschema@.share_upper(n.events, n.denominator) * i.per END AS value_upper,
        n.baseline, n.ratio, n.score, n.weight, n.points, n.weight - n.points AS points_lost, n.status,
-       -- issue 12, part 2a: uncertainty, significance and smoothing (appended: a view keeps its columns)
+       -- uncertainty, significance and smoothing (appended: a view keeps its columns)
        CASE WHEN i.measure = 'rate' AND n.value IS NOT NULL AND n.counted_events = trunc(n.counted_events)
             THEN @extschema@.poisson_rate_lower(n.counted_events, n.residents, 0.95, i.per)
             WHEN i.measure = 'count' AND n.value IS NOT NULL AND n.events = trunc(n.events)

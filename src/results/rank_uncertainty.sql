@@ -1,4 +1,4 @@
--- rank_uncertainty.sql: rank intervals beside the ranks (issue 12, part 2b):
+-- rank_uncertainty.sql: rank intervals beside the ranks:
 -- how far each region's rank on a rate indicator could move under the
 -- Poisson uncertainty of the rates, by the kernel's rank_interval() (fixed
 -- seed, src/kernel/rankci.c) over the stored results.
@@ -70,4 +70,4 @@ BEGIN
      ORDER BY u.depth, u.parent_code, k.rank, u.region_code;
 END $$;
 COMMENT ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8) IS
-'rank intervals beside the ranks (issue 12): for a scheme''s period and a leaf rate indicator, each region''s rate per "per" residents (counted events over residents), its rank within its level (within => ''level'') or among its siblings (''siblings''; 1 = best: lowest rate, highest for a positive indicator; ties share), and the lower_q and upper_q quantiles of that rank over draws redraws of every rate from its Jeffreys posterior (rank_interval, fixed seed); index_rank is the region''s index rank for comparison; units the regions ranked (those with a rate)';
+'rank intervals beside the ranks: for a scheme''s period and a leaf rate indicator, each region''s rate per "per" residents (counted events over residents), its rank within its level (within => ''level'') or among its siblings (''siblings''; 1 = best: lowest rate, highest for a positive indicator; ties share), and the lower_q and upper_q quantiles of that rank over draws redraws of every rate from its Jeffreys posterior (rank_interval, fixed seed); index_rank is the region''s index rank for comparison; units the regions ranked (those with a rate)';

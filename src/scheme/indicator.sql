@@ -42,7 +42,7 @@ CREATE TABLE @extschema@.indicator (
 COMMENT ON TABLE @extschema@.indicator IS
 'nodes of a scheme version''s indicator tree: a node without children is a leaf indicator read from sources (measure rate per "per" residents, count, or ratio of two source sums times "per", missing below min_denominator, e.g. a survey''s minimum sample, all summed up the region hierarchy; or value: the region''s own value, never summed), scored by a rule against an optional baseline; an inner node aggregates its children (arithmetic or geometric) and their weights must add up to its own';
 COMMENT ON COLUMN @extschema@.indicator.significance_level IS
-'significance-aware scoring (issue 12) of a rate or count leaf with a baseline: a value worse than the baseline is scored as the baseline unless the Poisson probability of a count at least as bad as the observed one under the expected count (baseline x residents / per, or the count baseline) is below this level; NULL (default): off';
+'significance-aware scoring of a rate or count leaf with a baseline: a value worse than the baseline is scored as the baseline unless the Poisson probability of a count at least as bad as the observed one under the expected count (baseline x residents / per, or the count baseline) is below this level; NULL (default): off';
 COMMENT ON COLUMN @extschema@.indicator.min_expected IS
 'with significance_level: a leaf expecting fewer events than this (or none) is not scored, status insufficient_data (grey, never a colour); NULL: only an expected count of 0';
 COMMENT ON COLUMN @extschema@.indicator.smoothing IS
