@@ -36,51 +36,9 @@ PG_FUNCTION_INFO_V1(reference_relation);
 Datum
 reference_relation(PG_FUNCTION_ARGS)
 {
-	HeapTupleHeader b = PG_GETARG_HEAPTUPLEHEADER(0);
-	bool		missing_ok = PG_GETARG_BOOL(1);
-	bool		isnull;
-	Datum		binding = GetAttributeByName(b, "binding", &isnull);
-	const char *binding_name = isnull ? "" : TextDatumGetCString(binding);
-	Datum		relation = GetAttributeByName(b, "relation", &isnull);
-	Datum		owner_name;
-	Oid			owner;
-	RangeVar   *rv;
-	AsRole		saved;
-	Oid			relid;
+	Oid			relid = relation_as_owner(PG_GETARG_HEAPTUPLEHEADER(0), "binding", "binding", "relation",
+										  PG_GETARG_BOOL(1));
 
-	if (isnull)
-		PG_RETURN_NULL();
-	owner_name = GetAttributeByName(b, "owner", &isnull);
-	owner = isnull ? InvalidOid : get_role_oid(NameStr(*DatumGetName(owner_name)), true);
-	if (!OidIsValid(owner))
-	{
-		if (missing_ok)
-			PG_RETURN_NULL();
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("the owner of binding \"%s\", role %s, does not exist", binding_name,
-						isnull ? "NULL" : NameStr(*DatumGetName(owner_name))),
-				 errhint("A binding is read with its owner's rights: give it an existing owner.")));
-	}
-	rv = makeRangeVarFromNameList(textToQualifiedNameList(DatumGetTextPP(relation)));
-	if (rv->schemaname != NULL)
-	{
-		Oid			schema = get_namespace_oid(rv->schemaname, true);
-
-		if (OidIsValid(schema) && pg_namespace_aclcheck(schema, owner, ACL_USAGE) != ACLCHECK_OK)
-		{
-			if (missing_ok)
-				PG_RETURN_NULL();
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("the owner of binding \"%s\", role %s, may not use schema %s", binding_name,
-							NameStr(*DatumGetName(owner_name)), quote_identifier(rv->schemaname)),
-					 errhint("A binding is read with its owner's rights: grant the owner USAGE on the schema, or give the binding an owner who may read the relation.")));
-		}
-	}
-	as_role_begin(&saved, owner);
-	relid = RangeVarGetRelid(rv, NoLock, true);
-	as_role_end(&saved);
 	if (!OidIsValid(relid))
 		PG_RETURN_NULL();
 	PG_RETURN_OID(relid);

@@ -9,6 +9,7 @@
 #define SAFEIDX_H
 
 #include "postgres.h"
+#include "access/htup.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/date.h"
@@ -254,6 +255,10 @@ typedef struct AsRole
 
 extern void as_role_begin(AsRole *saved, Oid role);
 extern void as_role_end(AsRole *saved);
+
+/* source.c: the relation a source or reference binding names, found as its owner finds it. */
+extern Oid	relation_as_owner(HeapTupleHeader row, const char *kind, const char *key, const char *object,
+							  bool missing_ok);
 
 /*
  * source_remote.c: runs a query reading a source as its owner (SPI connected
