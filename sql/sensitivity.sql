@@ -81,6 +81,27 @@ SELECT (SELECT array_agg(r::text ORDER BY r.region_code) FROM run1 r)
            FROM index_sensitivity('sens', '2025-03-01', draws => 3000, seed => 43, weight_range => 0.3,
                                   cut_range => 5) r) AS other_seed_other_draws;
 
+-- STABLE and PARALLEL SAFE: in a parallel worker and in a read-only
+-- transaction it gives the same rows.
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+EXPLAIN (COSTS OFF)
+SELECT * FROM index_sensitivity('sens', '2025-03-01', draws => 3000, seed => 42, weight_range => 0.3, cut_range => 5);
+SELECT (SELECT array_agg(r::text ORDER BY r.region_code) FROM run1 r)
+     = (SELECT array_agg(r::text ORDER BY r.region_code)
+          FROM index_sensitivity('sens', '2025-03-01', draws => 3000, seed => 42, weight_range => 0.3,
+                                 cut_range => 5) r) AS same_in_a_worker;
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+BEGIN TRANSACTION READ ONLY;
+SELECT (SELECT array_agg(r::text ORDER BY r.region_code) FROM run1 r)
+     = (SELECT array_agg(r::text ORDER BY r.region_code)
+          FROM index_sensitivity('sens', '2025-03-01', draws => 3000, seed => 42, weight_range => 0.3,
+                                 cut_range => 5) r) AS same_read_only;
+COMMIT;
+
 -- Errors: draws, ranges, quantiles, depth, NULLs, the scheme and the period.
 \set VERBOSITY terse
 SELECT * FROM index_sensitivity('sens', '2025-03-01', draws => 0);

@@ -119,6 +119,8 @@ typedef struct KTree
 
 typedef struct Kernel
 {
+	bool		read_only;		/* nothing written: the scheme row is not locked (sensitivity.c) */
+
 	/* the scheme */
 	char	   *scheme;
 	char	   *period;			/* the period kind computed */

@@ -473,6 +473,7 @@ index_rank_draws(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	SCHEMA_NAME = quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	k.read_only = true;
 	kernel_load_scheme(&k, scheme, period);
 	nversions = kernel_load_versions(&k, &versions);
 	for (int j = 0; j < nversions && version == NULL; j++)

@@ -14,13 +14,14 @@ RETURNS TABLE (region_code text, parent_code text, depth integer, index float8, 
                rank_siblings_median integer, rank_siblings_upper integer, grade_change_share float8,
                draws_ranked integer)
 AS 'MODULE_PATHNAME', 'index_rank_draws'
-LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100;
+LANGUAGE C STABLE PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION @extschema@.index_rank_draws(text, date, integer, text, integer, bigint, boolean, float8, float8, float8, float8) IS
 'the draws behind index_sensitivity(), in C: a period computed by the results kernel (nothing written), then draws times with the rates redrawn from their Jeffreys posteriors, the weights and the grade cut points perturbed, the chain re-run; per region the published index, grade and ranks, the quantiles of its ranks over the draws and the share of draws whose grade differs';
 
--- VOLATILE and PARALLEL UNSAFE as compute_results(): the kernel locks the
--- scheme's row (FOR KEY SHARE) while it computes, which takes a transaction
--- id (so neither in a parallel worker nor in a read-only transaction).
+-- STABLE and PARALLEL SAFE: the kernel's queries are read-only and see the
+-- calling statement's snapshot (it does not lock the scheme's row, as
+-- compute_results() does to write), so it also runs in a read-only
+-- transaction, on a standby and in a parallel worker.
 CREATE OR REPLACE FUNCTION @extschema@.index_sensitivity(scheme text, period_start date, at_depth integer DEFAULT NULL,
                                                         period text DEFAULT 'month', draws integer DEFAULT 1000,
                                                         seed bigint DEFAULT 1, rates boolean DEFAULT true,
@@ -31,7 +32,7 @@ RETURNS TABLE (region_code text, region_zh text, parent_code text, depth integer
                rank_level_upper integer, rank_level_mean float8, rank_siblings integer,
                rank_siblings_lower integer, rank_siblings_median integer, rank_siblings_upper integer,
                grade_change_share float8, draws_ranked integer)
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT d.region_code, reg.name_zh, d.parent_code, d.depth, d.index, d.grade_level, d.rank_level,
            d.rank_level_lower, d.rank_level_median, d.rank_level_upper, d.rank_level_mean, d.rank_siblings,
            d.rank_siblings_lower, d.rank_siblings_median, d.rank_siblings_upper, d.grade_change_share,

@@ -85,6 +85,26 @@ def gamma52_sf(x):
 
 up, down = gamma52_sf(1.2 * B / 2), 1 - gamma52_sf(0.8 * B / 2)
 print(f"alarm fixture, April 2025, c leaves grade 2: {up:.5f} + {down:.5f} = {up + down:.5f}")
-for p, d in ((up + down, 20000), (float(p_b_over_a), 20000), (float(p_a_grade), 20000), (float(p_b_grade), 20000), (0.5, 20000),
+def gamma_half_sf(n, x):
+    """P(Gamma(n + 1/2, 1) > x) for a whole n >= 0: erfc(sqrt x) + exp(-x) sum_k x^(k - 1/2) / Gamma(k + 1/2)."""
+    return math.erfc(math.sqrt(x)) + math.exp(-x) * sum(x ** (k - 0.5) / math.gamma(k + 0.5) for k in range(1, n + 1))
+
+
+assert abs(gamma_half_sf(2, 2.0) - gamma52_sf(2.0)) < 1e-15
+
+# March 2025 (report_alarms in sql/alarm.sql): b's 0 events in 500 (score 100,
+# grade 1) leaves grade 1 when x ~ Gamma(1/2) gives a ratio of 0.8 or more
+# (x >= 0.8 B x 500 / 10,000); c's 2 in 5,000 as in April
+b_march = math.erfc(math.sqrt(0.8 * B * 500 / 10000))
+# a's 12 events in 10,000 (score 0, grade 4) leave grade 4 when x ~ Gamma(12.5)
+# gives a ratio of 1.2 or less
+a_march = 1 - gamma_half_sf(12, 1.2 * B)
+print(f"alarm fixture, March 2025, b leaves grade 1: {b_march:.5f}; c leaves grade 2: {up + down:.5f};"
+      f" a leaves grade 4: {a_march:.5f}")
+mc = [sum(rng.gammavariate(shape, 1) > x for _ in range(n)) / n
+      for shape, x in ((0.5, 5), (2.5, 1.2 * B / 2), (12.5, 1.2 * B))]
+print(f"Monte Carlo ({n} draws, Python's gammavariate): P(Gamma(1/2) > 5) {mc[0]:.5f},"
+      f" P(Gamma(5/2) > 1.2 B / 2) {mc[1]:.5f}, P(Gamma(25/2) <= 1.2 B) {1 - mc[2]:.5f}")
+for p, d in ((b_march, 1000), (a_march, 1000), (up + down, 1000), (up + down, 20000), (float(p_b_over_a), 20000), (float(p_a_grade), 20000), (float(p_b_grade), 20000), (0.5, 20000),
              (math.erfc(math.sqrt(5)), 100000)):
     print(f"  binomial standard error of a share {p:.6f} over {d} draws: {math.sqrt(p * (1 - p) / d):.6f}")
