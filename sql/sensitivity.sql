@@ -190,6 +190,10 @@ SELECT count(*) AS regions,
   FROM index_sensitivity('al', '2025-04-01', draws => 20, rates => false) s
   JOIN result r ON r.scheme = 'al' AND r.period = 'month' AND r.period_start = '2025-04-01'
    AND r.region_code = s.region_code;
+-- one depth gives the rows of that depth of the whole run, the rates redrawn too
+SELECT (SELECT array_agg(r::text ORDER BY r.region_code) FROM index_sensitivity('al', '2025-04-01') r WHERE r.depth = 2)
+     = (SELECT array_agg(r::text ORDER BY r.region_code) FROM index_sensitivity('al', '2025-04-01', 2) r)
+       AS one_depth_same_rows;
 -- With the rates redrawn, April: c (2 incidents / 5,000 residents, 4 per
 -- 10,000 against the baseline B = 73 / 12 / 15,500 x 10,000 = 3.9247) is in
 -- the middle band (80 points, grade 2) and leaves it when its drawn events

@@ -1,7 +1,8 @@
 /*
  * sensitivity.c
- *		index_rank_draws(), behind index_sensitivity(): rank intervals of the composite index.  How far
- *		each region's published index rank (and grade) could move under the
+ *		index_rank_draws(), behind index_sensitivity(): rank intervals of
+ *		the composite index.  How far each region's published index rank
+ *		(and grade) could move under the
  *		Poisson uncertainty of its rates and under random perturbations of
  *		the scheme -- its weights and its grade cut points -- within stated
  *		ranges (the sensitivity analysis COINr does for composite indicators).
@@ -9,10 +10,16 @@
  * The period is computed once by the results kernel itself (results.c's
  * compute_version(), with on_scored set: nothing is prepared for writing and
  * nothing is written), which gives the published index, grade and ranks.
- * Then, D times, from one generator (rankci.c: xoshiro256** seeded by
- * splitmix64), in this order:
+ * Then each depth asked for is drawn D times on its own: a region's level
+ * and siblings are at its depth, and so are the values scored together
+ * (minmax) and smoothed with its own, while its baselines (other periods)
+ * are not redrawn; so a depth's draws are the same whether the other depths
+ * are drawn too or not.  The generator is rankci.c's (xoshiro256** seeded
+ * by splitmix64), in two kinds of streams:
  *
- *	 weights	 every node of the version, in node order, draws a factor
+ *	 the scheme  (seeded seed + 0x5851F42D4C957F2D, so every depth sees the
+ *				 same weights and cut points in draw d), each draw:
+ *	   weights	 every node of the version, in node order, draws a factor
  *				 u = 1 - w + 2 w U (U uniform in [0, 1)); each sibling group
  *				 (the level-1 nodes, then the children of each inner node,
  *				 parents first) is rescaled so that it adds up to its
@@ -20,16 +27,18 @@
  *				 1): w'_j = w_j u_j * P' / sum_k w_k u_k.  The tree stays
  *				 consistent (children add up to their parent) and only the
  *				 shares within each group move.
- *	 cuts		 every grade cut point, best first, moves by b (2U - 1) index
+ *	   cuts		 every grade cut point, best first, moves by b (2U - 1) index
  *				 points; the cut points are then sorted again (best first).
- *	 rates		 every rate or count leaf value of every region, in position
- *				 order (the tree's, parents first, children in code order)
- *				 and leaf order, is redrawn from the Jeffreys posterior of
- *				 its events: x' ~ Gamma(x + 1/2, 1) events (the counted
- *				 events of a rate, the sum of a count), the rate x' / n * per.
- *				 Ratios and own values are not redrawn.
+ *	 the rates of depth h (seeded seed + (h - 1) x 0xD1B54A32D192ED03: the
+ *				 seed itself at depth 1, as rank_interval() seeds it), each
+ *				 draw: every rate or count leaf value of the depth's regions,
+ *				 in tree order (children in code order) and leaf order, is
+ *				 redrawn from the Jeffreys posterior of its events:
+ *				 x' ~ Gamma(x + 1/2, 1) events (the counted events of a rate,
+ *				 the sum of a count), the rate x' / n * per.  Ratios and own
+ *				 values are not redrawn.
  *
- * and the whole chain of the engine runs again on the draw (score_into() of
+ * The whole chain of the engine then runs again on the draw (score_into() of
  * results_score.c): the value scored against its baseline (not redrawn:
  * the baselines read other periods) by its rule, smoothing, the
  * significance rule, inner nodes, the index and its published rounding,
@@ -219,13 +228,130 @@ redraw_rates(const KVersion *v, const Rollup *r, Rollup *r2, Rng *rng)
 		}
 }
 
-static double *
-copy_doubles(const double *from, int n)
-{
-	double	   *to = palloc(sizeof(double) * Max(n, 1));
+/* The seeds of the draws' two kinds of streams (see the header). */
+#define SCHEME_STREAM UINT64CONST(0x5851F42D4C957F2D)
+#define DEPTH_STREAM UINT64CONST(0xD1B54A32D192ED03)
 
-	memcpy(to, from, sizeof(double) * n);
-	return to;
+/*
+ * The positions of one depth as a rollup of their own (positions 0..m-1 in
+ * tree order; parents numbered by first appearance, as groups only), with
+ * the copies of the arrays a draw changes.
+ */
+static void
+depth_rollup(const Rollup *r, const int *pos, int m, int nl, Rollup *d)
+{
+	const KTree *tree = &r->tree;
+	int		   *parent_id = palloc(sizeof(int) * Max(tree->n, 1));
+	int			nparents = 0;
+
+	*d = *r;
+	d->tree.n = m;
+	d->tree.region = palloc(sizeof(int) * Max(m, 1));
+	d->tree.parent = palloc(sizeof(int) * Max(m, 1));
+	d->tree.depth = palloc(sizeof(int) * Max(m, 1));
+	d->exposure = palloc(sizeof(double) * Max(m, 1));
+	d->value = palloc(sizeof(double) * Max(m * nl, 1));
+	d->num_counted = palloc(sizeof(double) * Max(m * nl, 1));
+	d->num_all = palloc(sizeof(double) * Max(m * nl, 1));
+	d->status = palloc(sizeof(uint8) * Max(m * nl, 1));
+	for (int i = 0; i < tree->n; i++)
+		parent_id[i] = -1;
+	for (int j = 0; j < m; j++)
+	{
+		int			i = pos[j];
+		int			p = tree->parent[i];
+
+		if (p >= 0 && parent_id[p] < 0)
+			parent_id[p] = nparents++;
+		d->tree.region[j] = tree->region[i];
+		d->tree.parent[j] = p < 0 ? -1 : parent_id[p];
+		d->tree.depth[j] = tree->depth[i];
+		d->exposure[j] = r->exposure[i];
+		memcpy(&d->value[j * nl], &r->value[i * nl], sizeof(double) * nl);
+		memcpy(&d->num_counted[j * nl], &r->num_counted[i * nl], sizeof(double) * nl);
+		memcpy(&d->num_all[j * nl], &r->num_all[i * nl], sizeof(double) * nl);
+		memcpy(&d->status[j * nl], &r->status[i * nl], sizeof(uint8) * nl);
+	}
+	pfree(parent_id);
+}
+
+/*
+ * The draws of one depth's positions pos[0..m-1] (ranked only among
+ * themselves: a region's level and siblings are all at its depth, and so
+ * are the values scored together and smoothed with its own), tallied into
+ * level[], siblings[] and changed[].
+ */
+static void
+draw_depth(Computation *c, const Rollup *r, const Scored *published, const int *pos, int m, int depth,
+		   const int *grade, Tally *level, Tally *siblings, int *changed)
+{
+	SensOptions *o = c->on_scored_arg;
+	Kernel	   *k = c->k;
+	KVersion   *v = c->v;
+	int			nl = v->nleaves;
+	int			nn = v->nnodes;
+	int		   *top = palloc(sizeof(int) * Max(nn, 1));
+	int			ntop = 0;
+	KVersion	v2 = *v;
+	Computation c2 = *c;
+	Rollup		base,
+				r2;
+	Scored		s2;
+	double	   *cuts = palloc(sizeof(double) * Max(k->ncuts, 1));
+	double	   *u = palloc(sizeof(double) * Max(nn, 1));
+	Rng			scheme_rng,
+				rate_rng;
+	MemoryContext draw_context;
+
+	for (int node = 0; node < nn; node++)
+		if (v->nodes[node].parent < 0)
+			top[ntop++] = node;
+	v2.nodes = palloc(sizeof(KNode) * Max(nn, 1));
+	memcpy(v2.nodes, v->nodes, sizeof(KNode) * nn);
+	c2.v = &v2;
+	depth_rollup(r, pos, m, nl, &base);
+	depth_rollup(r, pos, m, nl, &r2);
+	scored_alloc(&s2, m, v);
+	for (int j = 0; j < m; j++)
+		memcpy(&s2.baseline[j * nl], &published->baseline[pos[j] * nl], sizeof(double) * nl);
+	s2.baselines_given = true;
+	memcpy(cuts, k->cuts, sizeof(double) * k->ncuts);
+
+	draw_context = AllocSetContextCreate(CurrentMemoryContext, "safeidx index sensitivity draw",
+										 ALLOCSET_DEFAULT_SIZES);
+	rng_seed(&scheme_rng, o->seed + SCHEME_STREAM);
+	rng_seed(&rate_rng, o->seed + (uint64) (depth - 1) * DEPTH_STREAM);
+	for (int d = 0; d < o->draws; d++)
+	{
+		MemoryContext outer;
+
+		CHECK_FOR_INTERRUPTS();
+		if (o->weight_range > 0)
+			perturb_weights(v, &v2, &scheme_rng, o->weight_range, u, top, ntop);
+		if (o->cut_range > 0)
+			perturb_cuts(k->cuts, k->ncuts, cuts, &scheme_rng, o->cut_range);
+		memcpy(r2.value, base.value, sizeof(double) * m * nl);
+		memcpy(r2.num_counted, base.num_counted, sizeof(double) * m * nl);
+		memcpy(r2.num_all, base.num_all, sizeof(double) * m * nl);
+		memcpy(r2.status, base.status, sizeof(uint8) * m * nl);
+		if (o->rates)
+			redraw_rates(v, &base, &r2, &rate_rng);
+
+		outer = MemoryContextSwitchTo(draw_context);
+		score_into(&c2, &r2, &s2);
+		MemoryContextSwitchTo(outer);
+		MemoryContextReset(draw_context);
+
+		for (int j = 0; j < m; j++)
+		{
+			int			g = isnan(s2.index[j]) ? 0 : grade_level_of(s2.index[j], cuts, k->ncuts);
+
+			tally_add(&level[j], s2.rank_level[j]);
+			tally_add(&siblings[j], s2.rank_siblings[j]);
+			changed[j] += g != grade[pos[j]];
+		}
+	}
+	MemoryContextDelete(draw_context);
 }
 
 /* The draws of a scored period and its rows (Computation.on_scored). */
@@ -234,38 +360,28 @@ run_draws(Computation *c, Rollup *r, Scored *published)
 {
 	SensOptions *o = c->on_scored_arg;
 	Kernel	   *k = c->k;
-	KVersion   *v = c->v;
 	KTree	   *tree = &r->tree;
 	int			n = tree->n;
-	int			nl = v->nleaves;
-	int			nn = v->nnodes;
 	int		   *level_size = palloc0(sizeof(int) * (tree->max_depth + 1));
 	int		   *sibling_size = palloc0(sizeof(int) * (n + 1));
 	int		   *sel = palloc(sizeof(int) * Max(n, 1));
 	int			nsel = 0;
-	int		   *top = palloc(sizeof(int) * Max(nn, 1));
-	int			ntop = 0;
 	int		   *grade = palloc(sizeof(int) * Max(n, 1));
 	int		   *changed;
 	Tally	   *level,
 			   *siblings;
 	int64		kept = 0;
-	KVersion	v2 = *v;
-	Computation c2 = *c;
-	Rollup		r2 = *r;
-	Scored		s2;
-	double	   *cuts = palloc(sizeof(double) * Max(k->ncuts, 1));
-	double	   *u = palloc(sizeof(double) * Max(nn, 1));
-	Rng			rng;
-	MemoryContext draw_context;
 
+	/* the positions shown, by depth, in tree order within each */
 	for (int i = 0; i < n; i++)
 	{
 		level_size[tree->depth[i]]++;
 		sibling_size[tree->parent[i] + 1]++;
-		if (o->depth == 0 || tree->depth[i] == o->depth)
-			sel[nsel++] = i;
 	}
+	for (int depth = 1; depth <= tree->max_depth; depth++)
+		for (int i = 0; i < n; i++)
+			if (tree->depth[i] == depth && (o->depth == 0 || depth == o->depth))
+				sel[nsel++] = i;
 	for (int p = 0; p < nsel; p++)
 	{
 		int			i = sel[p];
@@ -290,58 +406,16 @@ run_draws(Computation *c, Rollup *r, Scored *published)
 	}
 	for (int i = 0; i < n; i++)
 		grade[i] = isnan(published->index[i]) ? 0 : grade_level_of(published->index[i], k->cuts, k->ncuts);
-	for (int node = 0; node < nn; node++)
-		if (v->nodes[node].parent < 0)
-			top[ntop++] = node;
 
-	/* the draw's version, rollup and scores: copies of the published ones */
-	v2.nodes = palloc(sizeof(KNode) * Max(nn, 1));
-	memcpy(v2.nodes, v->nodes, sizeof(KNode) * nn);
-	c2.v = &v2;
-	r2.value = copy_doubles(r->value, n * nl);
-	r2.num_counted = copy_doubles(r->num_counted, n * nl);
-	r2.num_all = copy_doubles(r->num_all, n * nl);
-	r2.status = palloc(sizeof(uint8) * Max(n * nl, 1));
-	scored_alloc(&s2, n, v);
-	memcpy(s2.baseline, published->baseline, sizeof(double) * n * nl);
-	s2.baselines_given = true;
-	memcpy(cuts, k->cuts, sizeof(double) * k->ncuts);
-
-	draw_context = AllocSetContextCreate(CurrentMemoryContext, "safeidx index sensitivity draw",
-										 ALLOCSET_DEFAULT_SIZES);
-	rng_seed(&rng, o->seed);
-	for (int d = 0; d < o->draws; d++)
+	for (int from = 0, to; from < nsel; from = to)
 	{
-		MemoryContext outer;
+		int			depth = tree->depth[sel[from]];
 
-		CHECK_FOR_INTERRUPTS();
-		if (o->weight_range > 0)
-			perturb_weights(v, &v2, &rng, o->weight_range, u, top, ntop);
-		if (o->cut_range > 0)
-			perturb_cuts(k->cuts, k->ncuts, cuts, &rng, o->cut_range);
-		memcpy(r2.value, r->value, sizeof(double) * n * nl);
-		memcpy(r2.num_counted, r->num_counted, sizeof(double) * n * nl);
-		memcpy(r2.num_all, r->num_all, sizeof(double) * n * nl);
-		memcpy(r2.status, r->status, sizeof(uint8) * n * nl);
-		if (o->rates)
-			redraw_rates(v, r, &r2, &rng);
-
-		outer = MemoryContextSwitchTo(draw_context);
-		score_into(&c2, &r2, &s2);
-		MemoryContextSwitchTo(outer);
-		MemoryContextReset(draw_context);
-
-		for (int p = 0; p < nsel; p++)
-		{
-			int			i = sel[p];
-			int			g = isnan(s2.index[i]) ? 0 : grade_level_of(s2.index[i], cuts, k->ncuts);
-
-			tally_add(&level[p], s2.rank_level[i]);
-			tally_add(&siblings[p], s2.rank_siblings[i]);
-			changed[p] += g != grade[i];
-		}
+		for (to = from; to < nsel && tree->depth[sel[to]] == depth; to++)
+			;
+		draw_depth(c, r, published, &sel[from], to - from, depth, grade, &level[from], &siblings[from],
+				   &changed[from]);
 	}
-	MemoryContextDelete(draw_context);
 
 	for (int p = 0; p < nsel; p++)
 	{
