@@ -65,6 +65,7 @@ OBJS = \
 	src/engine/results_tree.o \
 	src/engine/results_rollup.o \
 	src/engine/results_baseline.o \
+	src/engine/results_pool.o \
 	src/engine/results_score.o \
 	src/engine/results_write.o \
 	src/engine/results.o \

@@ -17,10 +17,13 @@
 # safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01'), its cell step alone
 # (safeidx.build_cells over the 2024-2025 cells it reads, timed after the
 # rebuild; the results step is the difference), safeidx.refresh('wuchang')
-# with no change and after 1,000 new police incidents (after one refresh that
-# extends the results to today), and a rebuild of 'zhuhai' for 2025-12
+# with no change, after 1,000 new police incidents (after one refresh that
+# extends the results to today), after a late correction (500 incidents of
+# 2025-09 deleted, 500 inserted) and after a revision of 50 communities' 2025
+# residents, and a rebuild of 'zhuhai' for 2025-12
 # (daily + monthly); next to two baselines timed like the queries above
-# (median of SAFEIDX_BENCH_RUNS at 2 and 0 workers per gather): count(*) of
+# (median of SAFEIDX_BENCH_RUNS at 2 and 0 workers per gather): the floor
+# (one scan of each table grouped by community and local day), count(*) of
 # each table the scheme reads over 2024-2025 (raw scan), and the cell step
 # written by hand, one GROUP BY per source (plain SQL).  Each step is given
 # as a ratio to the serial raw scan and plain SQL of its scheme.
@@ -45,7 +48,7 @@ set -euo pipefail
 
 case ${1:-} in
     -h|--help)
-        sed -n '2,35s/^# \{0,1\}//p' "$0"
+        sed -n '2,45s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
 esac
@@ -299,7 +302,7 @@ if [[ $engine != 0 ]]; then
         SELECT id, label, workers, runs, round(ms::numeric, 1),
                coalesce(round(x_raw::numeric, 2)::text, '-'), coalesce(round(x_plain::numeric, 2)::text, '-'),
                coalesce(round(x_raw2::numeric, 2)::text, '-'), coalesce(round(x_plain2::numeric, 2)::text, '-'),
-               coalesce(round(peak_mb::numeric, 1)::text, '-')
+               coalesce(round(peak_mb::numeric, 1)::text, '-'), coalesce(round(x_floor::numeric, 2)::text, '-')
           FROM bench.engine_result")
     [[ ${#engine_rows[@]} -gt 0 ]] || die "the engine phase left no results"
     today=$(bpsql -At -c "SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date")
@@ -308,6 +311,7 @@ EXPLAIN (ANALYZE, TIMING OFF) execution time, as above; engine steps: one run ea
 clock_timestamp() around the call, at the default 2 workers per gather (the cells' INSERT ... SELECT runs serially); \
 cell step: build_cells alone, into an emptied cell table, after the rebuild; results step: rebuild minus cell step; \
 e4: the first refresh after the rebuild (no month after the departments' declared data, 2025-12; today $today); \
+e0/z0: the floor, one scan of each table grouped by community and local day (count(*)); \
 ed1-ed4: dashboard queries, median of $((runs + 4)) runs after a warm-up; \
 ratios to the serial (0 workers) raw scan and plain SQL of the same scheme; peak MB: the backend's largest \
 private memory (RssAnon, sampled every 20 ms) during the step, parallel workers not included; whole phase $engine_s s"
@@ -373,10 +377,10 @@ if [[ ${#engine_rows[@]} -gt 0 ]]; then
     echo
     echo "==== engine, scale $scale: $engine_note"
     echo
-    printf '%-4s %-66s %7s %4s %11s %10s %11s %8s\n' id step workers runs ms "x raw scan" "x plain SQL" "peak MB"
+    printf '%-4s %-66s %7s %4s %11s %8s %10s %11s %8s\n' id step workers runs ms "x floor" "x raw scan" "x plain SQL" "peak MB"
     for r in "${engine_rows[@]}"; do
-        IFS='|' read -r id label w n ms xr xp xr2 xp2 mb <<<"$r"
-        printf '%-4s %-66s %7s %4s %11s %10s %11s %8s\n' "$id" "$label" "$w" "$n" "$ms" "$xr" "$xp" "$mb"
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 mb xf <<<"$r"
+        printf '%-4s %-66s %7s %4s %11s %8s %10s %11s %8s\n' "$id" "$label" "$w" "$n" "$ms" "$xf" "$xr" "$xp" "$mb"
     done
     for r in "${engine_rows[@]}"; do
         IFS='|' read -r id label w n ms xr xp xr2 xp2 mb <<<"$r"
@@ -423,11 +427,11 @@ if [[ ${#engine_rows[@]} -gt 0 ]]; then
     echo
     echo "Engine, scale \`$scale\`: $engine_note."
     echo
-    echo "| | step | workers per gather | runs | ms | × raw scan | × plain SQL | peak MB |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    echo "| | step | workers per gather | runs | ms | × floor | × raw scan | × plain SQL | peak MB |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
     for r in "${engine_rows[@]}"; do
-        IFS='|' read -r id label w n ms xr xp xr2 xp2 mb <<<"$r"
-        echo "| $id | $label | $w | $n | $ms | $xr | $xp | $mb |"
+        IFS='|' read -r id label w n ms xr xp xr2 xp2 mb xf <<<"$r"
+        echo "| $id | $label | $w | $n | $ms | $xf | $xr | $xp | $mb |"
     done
 fi
 

@@ -126,6 +126,7 @@ BEGIN
     DELETE FROM @extschema@.result r WHERE r.scheme = sc.scheme;
     DELETE FROM @extschema@.result_node r WHERE r.scheme = sc.scheme;
     DELETE FROM @extschema@.alarm a WHERE a.scheme = sc.scheme;
+    DELETE FROM @extschema@.baseline_pool p WHERE p.scheme = sc.scheme;
     ncells := @extschema@.build_cells(sc.scheme, cells_lo, cells_hi);
     INSERT INTO @extschema@.built_range AS b VALUES (sc.scheme, cells_lo, cells_hi, from_date, upto)
         ON CONFLICT ON CONSTRAINT built_range_pkey DO UPDATE

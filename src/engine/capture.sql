@@ -100,11 +100,20 @@ BEGIN
             CASE TG_TABLE_NAME WHEN 'population' THEN 'period_start' ELSE 'valid_from' END,
             CASE TG_TABLE_NAME WHEN 'population' THEN '@extschema@.period_end(period, period_start)' ELSE 'valid_to' END,
             transition);
+        -- the stored baseline pools of those years summed the old figures
+        -- or hierarchy (results.sql)
+        EXECUTE format(
+            'DELETE FROM @extschema@.baseline_pool p
+              USING (SELECT min(%s) AS first_day, max(%s) AS last_day FROM %I) t
+              WHERE p.year BETWEEN extract(year FROM t.first_day) AND extract(year FROM t.last_day - 1)',
+            CASE TG_TABLE_NAME WHEN 'population' THEN 'period_start' ELSE 'valid_from' END,
+            CASE TG_TABLE_NAME WHEN 'population' THEN '@extschema@.period_end(period, period_start)' ELSE 'valid_to' END,
+            transition);
     END LOOP;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION @extschema@.capture_catalogue_changes() IS
-'statement trigger on safeidx.population and safeidx.region: tells every scheme to recompute its results over the dates whose population figures or regions changed';
+'statement trigger on safeidx.population and safeidx.region: tells every scheme to recompute its results over the dates whose population figures or regions changed, and drops the stored baseline pools of those years';
 CREATE OR REPLACE TRIGGER population_changes_insert AFTER INSERT ON @extschema@.population
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.capture_catalogue_changes();
 CREATE OR REPLACE TRIGGER population_changes_update AFTER UPDATE ON @extschema@.population

@@ -20,16 +20,20 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.cell', '');
 
 -- [code]
 -- Deletes the cells of a scheme in [from, to) for some region codes (NULL:
--- all codes), for one period kind.
+-- all codes), for one period kind, and the stored baseline pools of the
+-- years they fall in (results.sql: cells are only ever written after this).
 CREATE OR REPLACE FUNCTION @extschema@.delete_cells(scheme text, period text, from_date date, to_date date, codes text[])
 RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    DELETE FROM @extschema@.baseline_pool p
+     WHERE p.scheme = delete_cells.scheme
+       AND p.year BETWEEN extract(year FROM from_date) AND extract(year FROM to_date - 1);
     DELETE FROM @extschema@.cell c
      WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
        AND c.period_start >= from_date AND c.period_start < to_date
        AND (codes IS NULL OR c.region_code = ANY (codes)
             OR (c.region_code IS NULL AND array_position(codes, NULL) IS NOT NULL));
 $$;
-COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[]) IS 'deletes the cells of a scheme and period kind in [from, to) for some region codes (NULL: all)';
+COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[]) IS 'deletes the cells of a scheme and period kind in [from, to) for some region codes (NULL: all), and the stored baseline pools of the years they fall in';
 
 -- Recomputes cells: each departmental table is read once over [from, to)
 -- at the scheme's finest period kind for all the additive sources bound to

@@ -26,15 +26,21 @@ SET search_path = pg_catalog, pg_temp AS $$
       FROM sc CROSS JOIN srcs
       JOIN @extschema@.source src ON src.source = srcs.source
       LEFT JOIN @extschema@.built_range b ON b.scheme = sc.scheme
+      -- the cells are read only for what the department did not declare, each
+      -- end by the cell key's order (period_start before source): from the
+      -- first period, or back from the last, to the first cell of the source
       LEFT JOIN LATERAL (
            SELECT c.period_start FROM @extschema@.cell c
-            WHERE c.scheme = sc.scheme AND c.period = sc.finest AND c.source = srcs.source
+            WHERE src.delivered_from IS NULL
+              AND c.scheme = sc.scheme AND c.period = sc.finest AND c.source = srcs.source
             ORDER BY c.period_start LIMIT 1) first_cell ON true
       LEFT JOIN LATERAL (
            SELECT max(c.last_day) AS last_day FROM @extschema@.cell c
-            WHERE c.scheme = sc.scheme AND c.period = sc.finest AND c.source = srcs.source
-              AND c.period_start = (SELECT max(d.period_start) FROM @extschema@.cell d
-                                     WHERE d.scheme = sc.scheme AND d.period = sc.finest AND d.source = srcs.source)) last_cell
+            WHERE src.delivered_through IS NULL
+              AND c.scheme = sc.scheme AND c.period = sc.finest AND c.source = srcs.source
+              AND c.period_start = (SELECT d.period_start FROM @extschema@.cell d
+                                     WHERE d.scheme = sc.scheme AND d.period = sc.finest AND d.source = srcs.source
+                                     ORDER BY d.period_start DESC LIMIT 1)) last_cell
            ON true;
 $$;
 COMMENT ON FUNCTION @extschema@.source_delivery(text) IS

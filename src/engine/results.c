@@ -68,7 +68,8 @@ need(Needed **list, int *n, int *cap, DateADT start, bool asked, bool kept)
 /*
  * The periods asked for, the periods their same-period-last-year and
  * previous-period baselines read (kept), and every period of the years
- * their prior-years baselines pool; in date order, each once.
+ * their prior-years baselines pool but those whose pools were stored
+ * (results_pool.c); in date order, each once.
  */
 static void
 plan_periods(Computation *c, const DateADT *asked, int nasked)
@@ -103,7 +104,8 @@ plan_periods(Computation *c, const DateADT *asked, int nasked)
 			DateADT		to = period_trunc(PERIOD_YEAR, p);
 
 			for (DateADT q = date_add_months(to, -12 * pool_years); q < to; q = period_add(c->kind, q, 1))
-				need(&list, &n, &cap, q, false, false);
+				if (!pool_stored(c, date_year(q)))
+					need(&list, &n, &cap, q, false, false);
 		}
 	}
 	qsort(list, n, sizeof(Needed), needed_cmp);
@@ -135,14 +137,21 @@ compute_version(Computation *c, const DateADT *asked, int nasked)
 	MemoryContext per_period = AllocSetContextCreate(CurrentMemoryContext, "safeidx results period",
 													 ALLOCSET_DEFAULT_SIZES);
 	Oid			cell_types[3] = {TEXTOID, TEXTOID, DATEOID};
+	DateADT    *months;
+	int			nmonths = 0;
 
 	for (int l = 0; l < c->v->nleaves; l++)
 		pooling |= c->v->leaves[l].baseline == 'p';
+	if (pooling)
+		load_pools(c, asked, nasked);
 	plan_periods(c, asked, nasked);
-	c->population_first = period_trunc(PERIOD_MONTH, c->needed[0].start);
-	c->population = kernel_population(k, c->population_first,
-									  period_trunc(PERIOD_MONTH, c->needed[c->nneeded - 1].start),
-									  &c->population_months);
+	/* the figures of the months the periods needed start in (own_figure) */
+	months = palloc(sizeof(DateADT) * c->nneeded);
+	for (int q = 0; q < c->nneeded; q++)
+		if (nmonths == 0 || months[nmonths - 1] != period_trunc(PERIOD_MONTH, c->needed[q].start))
+			months[nmonths++] = period_trunc(PERIOD_MONTH, c->needed[q].start);
+	c->population_first = months[0];
+	c->population = kernel_population(k, months[0], months[nmonths - 1], months, nmonths, &c->population_months);
 	c->cells_plan = SPI_prepare(psprintf(
 		"SELECT c.region_code, c.source, c.value FROM %1$s.cell c"
 		" WHERE c.scheme = $1 AND c.period = $2 AND c.period_start = $3 AND c.region_code IS NOT NULL",
@@ -187,6 +196,8 @@ compute_version(Computation *c, const DateADT *asked, int nasked)
 		MemoryContextReset(per_period);
 	}
 	MemoryContextDelete(per_period);
+	if (pooling)
+		store_pools(c, asked, nasked);
 }
 
 static int

@@ -145,7 +145,8 @@ typedef struct Kernel
 extern void kernel_load_scheme(Kernel *k, const char *scheme, const char *period);
 extern int	kernel_load_versions(Kernel *k, KVersion **versions);
 extern int	kernel_code(Kernel *k, const char *code);
-extern double *kernel_population(Kernel *k, DateADT first, DateADT last, int *nmonths);
+extern double *kernel_population(Kernel *k, DateADT first, DateADT last, const DateADT *months, int nasked,
+								  int *nmonths);
 
 extern const char *SCHEMA_NAME;
 
@@ -220,6 +221,7 @@ typedef struct YearPool
 	double	   *value_sum;
 	int		   *periods;		/* periods the region was in the tree */
 	int		   *values;			/* periods with a value */
+	bool		stored;			/* read from baseline_pool: complete, not added to */
 } YearPool;
 
 struct Scored;
@@ -283,11 +285,17 @@ extern void roll_up(Computation *c, Rollup *r);
 /* results_baseline.c */
 extern void keep_values(Computation *c, const Rollup *r, int uses);
 extern void release_kept(Computation *c, DateADT start);
+extern YearPool *pool_of(Computation *c, int year, bool create);
 extern void pool_period(Computation *c, const Rollup *r);
 extern double baseline_of(Computation *c, const Rollup *r, int i, int l);
 
 /* results.c */
 extern void compute_version(Computation *c, const DateADT *asked, int nasked);
+
+/* results_pool.c */
+extern void load_pools(Computation *c, const DateADT *asked, int nasked);
+extern bool pool_stored(Computation *c, int year);
+extern void store_pools(Computation *c, const DateADT *asked, int nasked);
 
 /* results_score.c */
 extern void scored_alloc(Scored *s, int n, const KVersion *v);

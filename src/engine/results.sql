@@ -73,10 +73,33 @@ CREATE INDEX result_region_history ON @extschema@.result (scheme, region_code, p
 CREATE INDEX result_level_periods ON @extschema@.result (scheme, period, depth, period_start);
 CREATE INDEX result_node_region_history ON @extschema@.result_node (scheme, region_code, period, period_start);
 
+-- The sums a prior-years baseline pools over a calendar year (the kernel's
+-- YearPool, src/engine/results_pool.c), kept so that computing one period
+-- does not roll up every period of the years before it again.  A cache:
+-- dropped for the years whose cells, regions or population change
+-- (delete_cells, capture_catalogue_changes) and with every rebuild, ignored
+-- when the version's leaves no longer match "definition", recomputed from
+-- the cells whenever missing; not dumped.
+CREATE TABLE @extschema@.baseline_pool (
+    scheme      text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
+    period      @extschema@.period_kind NOT NULL,
+    version     text NOT NULL,
+    year        integer NOT NULL,
+    definition  text NOT NULL,
+    pool        bytea NOT NULL,
+    computed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (scheme, period, version, year)
+);
+COMMENT ON TABLE @extschema@.baseline_pool IS
+'cache: per scheme, period kind, version and calendar year, the sums its prior-years baselines pool over that year''s periods (events and residents counted, sources at and below, own values, periods) for every region code, in the results kernel''s binary form; dropped when the year''s cells, regions or population change and by rebuild, recomputed from the cells when missing';
+
 -- [code]
 CREATE OR REPLACE FUNCTION @extschema@.compute_results(scheme text, period text, starts date[])
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'compute_results'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+-- its statements read one scheme's cells, population and stored results by
+-- index: JIT compilation would cost more than the statements themselves
+SET jit = off;
 COMMENT ON FUNCTION @extschema@.compute_results(text, text, date[]) IS
 'the results kernel (src/engine/results*.c): recomputes the results of a scheme for the given period starts of one period kind from its cells, each with the version in force at its start, in memory, in an order fixed by the data (the same cells give the same bits); returns the number of region results written';

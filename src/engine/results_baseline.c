@@ -53,7 +53,7 @@ release_kept(Computation *c, DateADT start)
 		}
 }
 
-static YearPool *
+YearPool *
 pool_of(Computation *c, int year, bool create)
 {
 	int			cells = c->k->ncodes * c->v->nleaves;
@@ -77,6 +77,7 @@ pool_of(Computation *c, int year, bool create)
 	p->value_sum = palloc0(sizeof(double) * Max(cells, 1));
 	p->periods = palloc0(sizeof(int) * Max(cells, 1));
 	p->values = palloc0(sizeof(int) * Max(cells, 1));
+	p->stored = false;
 	return p;
 }
 
@@ -87,6 +88,8 @@ pool_period(Computation *c, const Rollup *r)
 	int			nl = c->v->nleaves;
 	YearPool   *p = pool_of(c, date_year(r->start), true);
 
+	if (p->stored)
+		return;					/* complete as read (results_pool.c) */
 	for (int i = 0; i < r->tree.n; i++)
 	{
 		for (int l = 0; l < nl; l++)

@@ -338,16 +338,16 @@ kernel_load_versions(Kernel *k, KVersion **versions)
 }
 
 /*
- * The own population figure of every region for every month of
- * [first, last] (population_figures(): the month's figure, else the
- * year's): a matrix nmonths x ncodes, NaN where a region has none.
+ * The own population figure of every region for the months given (sorted
+ * month starts within [first, last]; population_figures(): the month's
+ * figure, else the year's): a matrix over every month of [first, last] x
+ * ncodes, NaN where a region has none or the month was not asked for.
+ * Each run of consecutive months is read with one call.
  */
 double *
-kernel_population(Kernel *k, DateADT first, DateADT last, int *nmonths)
+kernel_population(Kernel *k, DateADT first, DateADT last, const DateADT *months, int nasked, int *nmonths)
 {
 	Oid			types[3] = {TEXTOID, DATEOID, DATEOID};
-	Datum		values[3] = {CStringGetTextDatum(k->population_kind), DateADTGetDatum(first),
-							 DateADTGetDatum(last + 1)};
 	int			y0,
 				m0,
 				d0,
@@ -362,17 +362,28 @@ kernel_population(Kernel *k, DateADT first, DateADT last, int *nmonths)
 	persons = palloc(sizeof(double) * (*nmonths) * Max(k->ncodes, 1));
 	for (int i = 0; i < (*nmonths) * k->ncodes; i++)
 		persons[i] = NAN;
-	run("SELECT f.month, f.region_code, f.persons FROM %1$s.population_figures($1, $2, $3) f", 3, types, values);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	for (int run_from = 0, run_to; run_from < nasked; run_from = run_to)
 	{
-		int			y,
-					m,
-					d;
-		int			code = kernel_code(k, col_text(i, 2));
+		Datum		values[3];
 
-		j2date(col_date(i, 1, 0) + POSTGRES_EPOCH_JDATE, &y, &m, &d);
-		if (code >= 0)
-			persons[((y - y0) * 12 + (m - m0)) * k->ncodes + code] = col_float(i, 3, NAN);
+		for (run_to = run_from + 1;
+			 run_to < nasked && months[run_to] <= date_add_months(months[run_to - 1], 1); run_to++)
+			;
+		values[0] = CStringGetTextDatum(k->population_kind);
+		values[1] = DateADTGetDatum(months[run_from]);
+		values[2] = DateADTGetDatum(date_add_months(months[run_to - 1], 1));
+		run("SELECT f.month, f.region_code, f.persons FROM %1$s.population_figures($1, $2, $3) f", 3, types, values);
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			int			y,
+						m,
+						d;
+			int			code = kernel_code(k, col_text(i, 2));
+
+			j2date(col_date(i, 1, 0) + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+			if (code >= 0)
+				persons[((y - y0) * 12 + (m - m0)) * k->ncodes + code] = col_float(i, 3, NAN);
+		}
 	}
 	return persons;
 }

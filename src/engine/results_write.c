@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -224,6 +225,18 @@ key_cmp_new(const void *a, const void *b)
  * the keys of the stored rows that differ or have no computed row.  Returns
  * the number of rows to insert.
  */
+/* strcmp() of a C string and a text datum: byte order, shorter first. */
+static int
+cstring_text_cmp(const char *a, Datum b)
+{
+	text	   *t = DatumGetTextPP(b);
+	size_t		alen = strlen(a);
+	size_t		blen = VARSIZE_ANY_EXHDR(t);
+	int			cmp = memcmp(a, VARDATA_ANY(t), Min(alen, blen));
+
+	return cmp != 0 ? cmp : (alen > blen) - (alen < blen);
+}
+
 static int
 compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, bool *insert,
 					Column *gone)
@@ -232,6 +245,9 @@ compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, 
 	int		   *order = palloc(sizeof(int) * Max(rows->n, 1));
 	int			i = 0;
 	uint64		s = 0;
+	uint64		deformed = PG_UINT64_MAX;	/* the stored row in vals/nulls */
+	Datum	   *vals = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
 	int			ninsert = 0;
 
 	for (int r = 0; r < rows->n; r++)
@@ -242,30 +258,30 @@ compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, 
 	while (i < rows->n || s < nstored)
 	{
 		int			cmp = 0;
-		HeapTuple	tuple = s < nstored ? stored->vals[s] : NULL;
 
+		if (s < nstored && deformed != s)
+		{
+			/* each stored row deformed once (not a column at a time) */
+			heap_deform_tuple(stored->vals[s], desc, vals, nulls);
+			deformed = s;
+		}
 		if (i >= rows->n)
 			cmp = 1;
 		else if (s >= nstored)
 			cmp = -1;
 		else
 			for (int k = 0; k < rows->nkeys && cmp == 0; k++)
-				cmp = strcmp(rows->key[k][order[i]], SPI_getvalue(tuple, desc, k + 1));
+				cmp = cstring_text_cmp(rows->key[k][order[i]], vals[k]);
 		if (cmp == 0)
 		{
 			int			r = order[i];
 			bool		same = true;
 
 			for (int j = 0; j < rows->ncols + rows->nconstants && same; j++)
-			{
-				bool		isnull;
-				Datum		d = SPI_getbinval(tuple, desc, j + 1, &isnull);
-
 				same = j < rows->ncols
-					? same_value(rows->cols[j].type, rows->cols[j].values[r], rows->cols[j].nulls[r], d, isnull)
+					? same_value(rows->cols[j].type, rows->cols[j].values[r], rows->cols[j].nulls[r], vals[j], nulls[j])
 					: same_value(rows->constant_types[j - rows->ncols], rows->constants[j - rows->ncols], false,
-								 d, isnull);
-			}
+								 vals[j], nulls[j]);
 			insert[r] = !same;
 		}
 		if (cmp < 0 || (cmp == 0 && insert[order[i]]))
@@ -275,7 +291,7 @@ compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, 
 		}
 		if (cmp > 0 || (cmp == 0 && insert[order[i]]))
 			for (int k = 0; k < rows->nkeys; k++)
-				column_add(&gone[k], CStringGetTextDatum(SPI_getvalue(tuple, desc, k + 1)), false);
+				column_add(&gone[k], datumCopy(vals[k], false, -1), false);	/* outlives the SPI result */
 		if (cmp <= 0)
 			i++;
 		if (cmp >= 0)

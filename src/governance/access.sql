@@ -285,7 +285,7 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.region, @extschema@.population, @ext
     @extschema@.warning_rule, @extschema@.star_rule, @extschema@.award_rule, @extschema@.notice_rule,
     @extschema@.release_series, @extschema@.official_scope,
     @extschema@.cell, @extschema@.result, @extschema@.result_node, @extschema@.change_log,
-    @extschema@.built_range, @extschema@.refresh_log
+    @extschema@.built_range, @extschema@.refresh_log, @extschema@.baseline_pool
     TO safeidx_admin;
 GRANT INSERT ON @extschema@.notice, @extschema@.notice_log TO safeidx_admin;
 -- Reference data in place and from files: a binding rewrites

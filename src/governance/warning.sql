@@ -231,7 +231,10 @@ COMMENT ON FUNCTION @extschema@.check_warning_rule(text, text) IS
 -- recomputes periods from a date recomputes the alarms from that date on.
 CREATE OR REPLACE FUNCTION @extschema@.compute_alarms(scheme text, period text, from_date date DEFAULT NULL,
                                                      rule text DEFAULT NULL)
-RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS bigint LANGUAGE plpgsql
+-- jit off: each statement is a few index lookups per region, which JIT's
+-- compilation (a third of a second) would cost many times over
+SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     w      @extschema@.warning_rule;
     lo     date;
@@ -257,18 +260,23 @@ BEGIN
                                        statistic, threshold, run_start)
         SELECT w.scheme, starts[k.period], w.period, w.rule, s.region_code, w.node, k.observed, k.expected,
                k.statistic, k.threshold, starts[k.run_start]
-          FROM (SELECT u.region_code,
-                       array_agg(CASE WHEN n.status IS DISTINCT FROM 'insufficient_data' THEN n.events END ORDER BY p.i) AS x
-                  FROM (SELECT DISTINCT r.region_code FROM @extschema@.result r
-                         WHERE r.scheme = w.scheme AND r.period = w.period AND (w.depth IS NULL OR r.depth = w.depth)) u
-                 CROSS JOIN unnest(starts) WITH ORDINALITY p(ps, i)
-                  LEFT JOIN @extschema@.result_node n
-                         ON n.scheme = w.scheme AND n.period = w.period AND n.period_start = p.ps
-                        AND n.region_code = u.region_code AND n.node = w.node
-                 GROUP BY u.region_code) s
-         CROSS JOIN LATERAL @extschema@.alarm_series(w.kind, w.period, s.x, w.params, w.min_expected) k
-          JOIN @extschema@.result r
-            ON r.scheme = w.scheme AND r.period = w.period AND r.period_start = starts[k.period] AND r.region_code = s.region_code
+          FROM (SELECT DISTINCT r.region_code FROM @extschema@.result r
+                 WHERE r.scheme = w.scheme AND r.period = w.period AND (w.depth IS NULL OR r.depth = w.depth)) s
+         -- each region's series read from its history by index (OFFSET 0: a
+         -- lookup per region, whatever the statistics of tables just written)
+         CROSS JOIN LATERAL (
+               SELECT array_agg(h.events ORDER BY p.i) AS x
+                 FROM unnest(starts) WITH ORDINALITY p(ps, i)
+                 LEFT JOIN (SELECT n.period_start,
+                                   CASE WHEN n.status IS DISTINCT FROM 'insufficient_data' THEN n.events END AS events
+                              FROM @extschema@.result_node n
+                             WHERE n.scheme = w.scheme AND n.region_code = s.region_code AND n.period = w.period
+                               AND n.node = w.node OFFSET 0) h ON h.period_start = p.ps) series
+         CROSS JOIN LATERAL @extschema@.alarm_series(w.kind, w.period, series.x, w.params, w.min_expected) k
+         CROSS JOIN LATERAL (
+               SELECT r.depth FROM @extschema@.result r
+                WHERE r.scheme = w.scheme AND r.period = w.period AND r.period_start = starts[k.period]
+                  AND r.region_code = s.region_code OFFSET 0) r
          WHERE k.alarm AND (from_date IS NULL OR starts[k.period] >= from_date)
            AND (w.depth IS NULL OR r.depth = w.depth);
         GET DIAGNOSTICS written = ROW_COUNT;

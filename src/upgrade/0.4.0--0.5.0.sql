@@ -189,3 +189,24 @@ CREATE TABLE @extschema@.alarm (
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.alarm', '');
 -- (the rule's check at commit, trigger warning_rule_valid, is made in
 -- 0.4.0--0.5.0.post.sql: its function rule_check() is code)
+
+-- issue 11: stored yearly pools of prior-years baselines (results.sql)
+-- The sums a prior-years baseline pools over a calendar year (the kernel's
+-- YearPool, src/engine/results_pool.c), kept so that computing one period
+-- does not roll up every period of the years before it again.  A cache:
+-- dropped for the years whose cells, regions or population change
+-- (delete_cells, capture_catalogue_changes) and with every rebuild, ignored
+-- when the version's leaves no longer match "definition", recomputed from
+-- the cells whenever missing; not dumped.
+CREATE TABLE @extschema@.baseline_pool (
+    scheme      text NOT NULL REFERENCES @extschema@.scheme ON UPDATE CASCADE ON DELETE CASCADE,
+    period      @extschema@.period_kind NOT NULL,
+    version     text NOT NULL,
+    year        integer NOT NULL,
+    definition  text NOT NULL,
+    pool        bytea NOT NULL,
+    computed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (scheme, period, version, year)
+);
+COMMENT ON TABLE @extschema@.baseline_pool IS
+'cache: per scheme, period kind, version and calendar year, the sums its prior-years baselines pool over that year''s periods (events and residents counted, sources at and below, own values, periods) for every region code, in the results kernel''s binary form; dropped when the year''s cells, regions or population change and by rebuild, recomputed from the cells when missing';

@@ -107,6 +107,22 @@ SELECT pg_backend_pid() AS bench_pid \gset
 \setenv SAFEIDX_BENCH_PID :bench_pid
 \! [ -z "$SAFEIDX_BENCH_MEMFILE" ] || bash test/bench/sample_memory.sh "$SAFEIDX_BENCH_PID" "$SAFEIDX_BENCH_MEMFILE" &
 
+-- the floor: one scan of each table a scheme reads, its rows counted per
+-- region code and local day, over [from, to) local (what no engine reading
+-- the rows can go below)
+CREATE FUNCTION bench.engine_floor_queries(grp text, scheme text, from_date date, to_date date)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO bench.engine_query
+    SELECT DISTINCT ON (s.relation) grp, s.relation,
+           format('SELECT %1$I, (%2$I AT TIME ZONE %3$L)::date AS day, count(*) FROM %4$s'
+                  ' WHERE %2$I >= %5$L::timestamp AT TIME ZONE %3$L AND %2$I < %6$L::timestamp AT TIME ZONE %3$L'
+                  ' GROUP BY 1, 2',
+                  s.region_column, s.time_column, sc.time_zone, s.relation, from_date, to_date)
+      FROM safeidx.scheme_sources(scheme) s, safeidx.scheme sc
+     WHERE sc.scheme = engine_floor_queries.scheme
+     ORDER BY s.relation, s.source;
+$$;
+
 -- raw scans: count(*) of each table a scheme reads, over [from, to) local
 CREATE FUNCTION bench.engine_raw_queries(grp text, scheme text, from_date date, to_date date)
 RETURNS void LANGUAGE sql AS $$
@@ -134,12 +150,14 @@ RETURNS void LANGUAGE sql AS $$
        AND s.measure = 'count';
 $$;
 
+SELECT bench.engine_floor_queries('e0', 'wuchang', '2024-01-01', '2026-01-01') \g /dev/null
 SELECT bench.engine_raw_queries('e1', 'wuchang', '2024-01-01', '2026-01-01') \g /dev/null
 -- e5: the plain-SQL equivalent of every result of the rebuild e3
 \set plain_wuchang `sed '/^--/d' test/bench/plain_wuchang.sql`
 INSERT INTO bench.engine_query VALUES ('e5', 'wuchang', :'plain_wuchang');
 SELECT bench.engine_plain_queries('e2', 'wuchang', 'month', '2024-01-01', '2026-01-01') \g /dev/null
 \if :zhuhai
+SELECT bench.engine_floor_queries('z0', 'zhuhai', '2024-01-01', '2026-01-01') \g /dev/null
 SELECT bench.engine_raw_queries('z1', 'zhuhai', '2024-01-01', '2026-01-01') \g /dev/null
 SELECT bench.engine_plain_queries('z2', 'zhuhai', 'day', '2024-01-01', '2026-01-01') \g /dev/null
 \endif
@@ -302,6 +320,8 @@ SELECT format('    %-3s %-22s workers %s (launched %s), %s: runs %s ms, median %
   FROM bench.engine_run r WHERE r.round > 0
  GROUP BY r.grp, r.item, r.workers ORDER BY r.grp, r.item, r.workers DESC;
 
+SELECT bench.engine_baseline('e0', format('floor: community-day count(*), one scan of each of %s tables, 2024-2025', count(*)))
+  FROM bench.engine_query WHERE grp = 'e0';
 SELECT bench.engine_baseline('e1', format('raw scan: count(*), %s tables of Wuchang, 2024-2025', count(*)))
   FROM bench.engine_query WHERE grp = 'e1';
 SELECT bench.engine_baseline('e2', format('plain SQL: community-month count(*), %s sources, 2024-2025', count(*)))
@@ -354,6 +374,43 @@ SELECT bench.engine_step('e4b', 'INSERT 1,000 police incidents, 50 communities, 
        WHERE id > (SELECT max(id) - 1000 FROM demo.police_incident)$$);
 SELECT bench.engine_step('e4c', 'refresh(''wuchang'') after them',
                          $$SELECT * FROM safeidx.refresh('wuchang')$$);
+-- a late correction three months back: 500 police incidents of 2025-09
+-- deleted and 500 inserted there, in 50 communities, in one statement
+SELECT bench.engine_step('e4d', 'late correction: -500 and +500 police incidents in 2025-09',
+    $$WITH c AS (SELECT array_agg(x.code ORDER BY x.code) AS codes
+                   FROM (SELECT r.code, row_number() OVER (ORDER BY r.code) - 1 AS k,
+                                greatest(count(*) OVER () / 50, 1) AS step
+                           FROM demo.region r WHERE r.level = 'community') x
+                  WHERE x.k % x.step = 1 AND x.k / x.step < 50),
+      gone AS (DELETE FROM demo.police_incident p
+                WHERE p.id IN (SELECT i.id FROM demo.police_incident i, c
+                                WHERE i.reported_at >= '2025-09-01 00:00+08' AND i.reported_at < '2025-10-01 00:00+08'
+                                  AND i.community_code = ANY (c.codes)
+                                ORDER BY i.id LIMIT 500)
+                RETURNING p.id)
+      INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+      SELECT m.max_id + 1 + g.i,
+             ('2025-09-01'::timestamp + g.i * interval '86 minutes' + interval '3 minutes') AT TIME ZONE 'Asia/Shanghai',
+             c.codes[g.i % cardinality(c.codes) + 1],
+             (ARRAY['burglary', 'ebike_theft', 'fraud', 'assault', 'other'])[g.i % 5 + 1], g.i % 5 < 4
+        FROM generate_series(0, 499) g(i)
+       CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
+       CROSS JOIN c
+       WHERE (SELECT count(*) FROM gone) = 500$$,
+    $$SELECT format('%s change_log rows for wuchang', count(*)) FROM safeidx.change_log WHERE scheme = 'wuchang'$$);
+SELECT bench.engine_step('e4e', 'refresh(''wuchang'') after the late correction',
+                         $$SELECT * FROM safeidx.refresh('wuchang')$$);
+-- the statistics office revises the 2025 resident figures of 50 communities
+SELECT bench.engine_step('e4f', 'population change: 2025 residents of 50 communities revised (+1 %)',
+    $$UPDATE safeidx.population p SET persons = round(p.persons * 1.01)
+       WHERE p.kind = 'resident' AND p.period = 'year' AND p.period_start = '2025-01-01'
+         AND p.region_code IN (SELECT x.code
+                                 FROM (SELECT r.code, row_number() OVER (ORDER BY r.code) - 1 AS k,
+                                              greatest(count(*) OVER () / 50, 1) AS step
+                                         FROM demo.region r WHERE r.level = 'community') x
+                                WHERE x.k % x.step = 2 AND x.k / x.step < 50)$$);
+SELECT bench.engine_step('e4g', 'refresh(''wuchang'') after the population change',
+                         $$SELECT * FROM safeidx.refresh('wuchang')$$);
 VACUUM ANALYZE safeidx.result, safeidx.result_node;
 
 -- ---- dashboards: what a BI tool asks of the results ------------------------
@@ -396,6 +453,8 @@ SELECT bench.engine_dashboard('ed4', 'dashboard: every street, every month of 20
 
 -- ---- Zhuhai: daily and monthly ----------------------------------------------
 \if :zhuhai
+SELECT bench.engine_baseline('z0', format('floor: community-day count(*), one scan of each of %s tables, 2024-2025', count(*)))
+  FROM bench.engine_query WHERE grp = 'z0';
 SELECT bench.engine_baseline('z1', format('raw scan: count(*), %s tables of Zhuhai, 2024-2025', count(*)))
   FROM bench.engine_query WHERE grp = 'z1';
 SELECT bench.engine_baseline('z2', format('plain SQL: community-day count(*), %s sources, 2024-2025', count(*)))
@@ -417,13 +476,15 @@ RETURNING format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1),
 
 -- ---- the table ----------------------------------------------------------------
 -- Each row's ratios to its scheme's serial (0 workers) raw scan and plain
--- SQL (x_raw, x_plain) and to the 2-worker ones (x_raw2, x_plain2).
+-- SQL (x_raw, x_plain), to the 2-worker ones (x_raw2, x_plain2) and to the
+-- serial floor (x_floor).
 -- peak_mb: the backend's largest private memory (RssAnon) sampled while the
 -- step ran (parallel workers not included: other processes).
 CREATE VIEW bench.engine_result AS
 SELECT t.seq, t.id, t.label, t.workers, t.runs, t.ms,
        t.ms / nullif(r0.ms, 0) AS x_raw, t.ms / nullif(p0.ms, 0) AS x_plain,
        t.ms / nullif(r2.ms, 0) AS x_raw2, t.ms / nullif(p2.ms, 0) AS x_plain2, t.detail,
+       t.ms / nullif(f0.ms, 0) AS x_floor,
        (SELECT max(m.rss_anon_kb) / 1024.0 FROM bench.memory_sample m
          WHERE m.at_us BETWEEN extract(epoch FROM t.started) * 1e6 AND extract(epoch FROM t.finished) * 1e6) AS peak_mb
   FROM bench.engine_timing t
@@ -431,4 +492,5 @@ SELECT t.seq, t.id, t.label, t.workers, t.runs, t.ms,
   LEFT JOIN bench.engine_timing p0 ON p0.id = left(t.id, 1) || '2' AND p0.workers = '0'
   LEFT JOIN bench.engine_timing r2 ON r2.id = left(t.id, 1) || '1' AND r2.workers = '2'
   LEFT JOIN bench.engine_timing p2 ON p2.id = left(t.id, 1) || '2' AND p2.workers = '2'
+  LEFT JOIN bench.engine_timing f0 ON f0.id = left(t.id, 1) || '0' AND f0.workers = '0'
  ORDER BY left(t.id, 1), t.seq;

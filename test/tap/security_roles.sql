@@ -23,7 +23,7 @@
 SET client_min_messages = warning;
 SELECT current_database() AS db \gset
 
-SELECT plan(395);
+SELECT plan(401);
 
 -- ---------------------------------------------------------------------------
 -- Helpers.
@@ -112,7 +112,7 @@ SELECT ok((SELECT count(*) FROM subtree WHERE code <> '420106004000') > 0
 --               views indicator_source and unknown_region_rows,
 --               star_rating_all (which ranks among the rows its reader
 --               sees), and reference bindings (issue 13; row-level security
---               also shows a binding to its owner's members): analysts
+--               also shows a binding to its owner's members), the stored baseline pools: analysts
 --               (departments read indicator_source);
 --   public      public_result: the public role and analysts.
 -- The role granted nothing reads nothing (no USAGE on the schema).
@@ -123,7 +123,7 @@ SELECT rel, kind FROM (VALUES
     ('regional', '{result,result_node,notice,notice_log,release_result,release_indicator,index_result,indicator_result,node_result,warning,star_rating,award,notice_status,notice_overdue,alarm}'),
     ('scope', '{official_scope}'),
     ('sources', '{source}'),
-    ('internal', '{population,cell,change_log,built_range,refresh_log,indicator_source,unknown_region_rows,star_rating_all,source_watermark,reference_binding}'),
+    ('internal', '{population,cell,change_log,built_range,refresh_log,indicator_source,unknown_region_rows,star_rating_all,source_watermark,reference_binding,baseline_pool}'),
     ('public', '{public_result}')) k(kind, rels), unnest(rels::text[]) rel;
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
                  WHERE c.relnamespace = 'safeidx'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
