@@ -190,6 +190,18 @@ SELECT count(*) AS regions,
   FROM index_sensitivity('al', '2025-04-01', draws => 20, rates => false) s
   JOIN result r ON r.scheme = 'al' AND r.period = 'month' AND r.period_start = '2025-04-01'
    AND r.region_code = s.region_code;
+-- The prior years' pools are read as the engine reads them, and none is
+-- stored: without stored pools (summed from the cells), in a read-only
+-- transaction, the same rows, and still no pool afterwards.
+CREATE TEMP TABLE al_run AS SELECT * FROM index_sensitivity('al', '2025-04-01');
+SELECT count(*) > 0 AS pools_stored_by_rebuild FROM baseline_pool WHERE scheme = 'al';
+DELETE FROM baseline_pool WHERE scheme = 'al';
+BEGIN TRANSACTION READ ONLY;
+SELECT (SELECT array_agg(r::text ORDER BY r.region_code) FROM al_run r)
+     = (SELECT array_agg(r::text ORDER BY r.region_code) FROM index_sensitivity('al', '2025-04-01') r)
+       AS same_without_stored_pools;
+COMMIT;
+SELECT count(*) AS pools_stored FROM baseline_pool WHERE scheme = 'al';
 -- one depth gives the rows of that depth of the whole run, the rates redrawn too
 SELECT (SELECT array_agg(r::text ORDER BY r.region_code) FROM index_sensitivity('al', '2025-04-01') r WHERE r.depth = 2)
      = (SELECT array_agg(r::text ORDER BY r.region_code) FROM index_sensitivity('al', '2025-04-01', 2) r)
