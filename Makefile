@@ -68,7 +68,8 @@ OBJS = \
 	src/engine/results_pool.o \
 	src/engine/results_score.o \
 	src/engine/results_write.o \
-	src/engine/results.o
+	src/engine/results.o \
+	src/engine/sensitivity.o
 PG_CPPFLAGS = -I$(srcdir)/src/kernel
 # -Wextra without -Wunused-parameter, which PostgreSQL's own headers (funcapi.h) trip.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
@@ -117,6 +118,7 @@ SQL_SOURCES = \
 	src/engine/build.sql \
 	src/engine/delivery.sql \
 	src/engine/preview.sql \
+	src/engine/sensitivity.sql \
 	src/results/index_result.sql \
 	src/results/indicator_result.sql \
 	src/results/node_result.sql \

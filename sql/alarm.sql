@@ -163,5 +163,22 @@ SELECT t.m[1] AS region, t.m[2] AS rate, t.m[3] AS rank, t.m[4] AS rank_interval
   FROM release r, pg_temp.rows_of(substring(report_alarms(r) FROM '<table class="rankci">.*?</table>'),
        '<tr><td>[^<]*</td><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td></tr>') t
  WHERE r.series = 'al_monthly' ORDER BY t.n;
+-- The index's rank intervals at the same level (index_sensitivity, the rates
+-- redrawn, 1,000 draws, seed 1): March's index b 100, c 80, a 0 (ranks 1, 2,
+-- 3; sql/preview.sql); the intervals and grade shares are the function's,
+-- and the shares are near those test/stats/sensitivity.py derives (b
+-- leaves 100 when Gamma(1/2) events reach 0.8 of the baseline: 0.5752; c
+-- leaves the middle band: 0.7739; a leaves 0 when Gamma(12.5) events fall
+-- to 1.2 of it: 0.0021; within 4 standard errors of 1,000 draws, 0.0156,
+-- 0.0132 and 0.0014).
+SELECT t.m[1] AS region, t.m[2] AS index, t.m[3] AS rank,
+       t.m[4] = format('%s–%s', x.rank_level_lower, x.rank_level_upper) AS interval_as_computed,
+       t.m[5] = round((100 * x.grade_change_share)::numeric, 1) || '%' AS share_as_computed,
+       abs(x.grade_change_share - CASE x.region_code WHEN 'b' THEN 0.5752 WHEN 'c' THEN 0.7739 ELSE 0.0021 END)
+           < 4 * CASE x.region_code WHEN 'b' THEN 0.0156 WHEN 'c' THEN 0.0132 ELSE 0.0014 END AS share_as_derived
+  FROM release r, pg_temp.rows_of(substring(report_alarms(r) FROM '<table class="indexci">.*?</table>'),
+       '<tr><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td></tr>') t
+  JOIN index_sensitivity('al', '2025-03-01', 2) x ON x.region_zh = t.m[1]
+ WHERE r.series = 'al_monthly' ORDER BY t.n;
 SELECT position(report_alarms(r) IN release_report('al_monthly', 1)) > 0 AS in_the_report
   FROM release r WHERE r.series = 'al_monthly';

@@ -37,7 +37,9 @@ SELECT p.oid::regprocedure AS not_parallel_safe
 -- argument to be STRICT on); compute_results, the results kernel, which
 -- writes results (VOLATILE); reference_relation, reference_region_rows and
 -- reference_population_rows, which read the catalogue and reference
--- bindings (STABLE).  Exactly those seventeen.
+-- bindings (STABLE); index_rank_draws, the results kernel run without
+-- writing (STABLE, and not STRICT: a NULL depth means every depth).
+-- Exactly those eighteen.
 SELECT p.oid::regprocedure::text AS c_function_not_strict
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'safeidx')

@@ -171,7 +171,8 @@ SELECT position(report_correction(r) IN (SELECT html FROM rep WHERE number = 22 
 
 -- A hostile region name, frozen into a release of March, comes out escaped
 -- everywhere (ranking, parent column, chart label and tooltip, warnings,
--- and since issue 12 the rank intervals of the theft rate: 8 places).
+-- and since issue 12 the rank intervals of the index and of the theft rate:
+-- 9 places).
 -- (The refresh takes the new name in and also computes every month after
 -- March up to today; nothing printed depends on those months.)
 UPDATE region SET name_zh = $$<i>二街</i> & "s2" 'x'$$ WHERE code = 's2';

@@ -128,7 +128,8 @@ plan_periods(Computation *c, const DateADT *asked, int nasked)
  * One version, then the entry point
  * --------------------------------------------------------------------- */
 
-static void
+/* Also run by index_sensitivity() (sensitivity.c), with c->on_scored set. */
+void
 compute_version(Computation *c, const DateADT *asked, int nasked)
 {
 	Kernel	   *k = c->k;

@@ -119,6 +119,8 @@ typedef struct KTree
 
 typedef struct Kernel
 {
+	bool		read_only;		/* nothing written: the scheme row is not locked (sensitivity.c) */
+
 	/* the scheme */
 	char	   *scheme;
 	char	   *period;			/* the period kind computed */
@@ -222,6 +224,8 @@ typedef struct YearPool
 	bool		stored;			/* read from baseline_pool: complete, not added to */
 } YearPool;
 
+struct Scored;
+
 /* The state of one version's computation. */
 typedef struct Computation
 {
@@ -246,6 +250,13 @@ typedef struct Computation
 	SPIPlanPtr	delete_node_plan;
 	int64		written;		/* region results computed */
 	int64		rewritten;		/* rows (region and node) that changed */
+
+	/*
+	 * Instead of writing: a scored period asked for is handed to this
+	 * function (sensitivity.c), and nothing is prepared for writing.
+	 */
+	void		(*on_scored) (struct Computation *c, Rollup *r, struct Scored *s);
+	void	   *on_scored_arg;
 } Computation;
 
 /* A scored period: arrays by position (i), leaf (i * nleaves + l) or node
@@ -264,6 +275,7 @@ typedef struct Scored
 	int		   *rank_siblings;
 	int		   *rank_level;
 	bool		complete;		/* every source delivered the whole period */
+	bool		baselines_given;	/* baseline[] is filled: not looked up again */
 } Scored;
 
 /* results_rollup.c */
@@ -277,12 +289,17 @@ extern YearPool *pool_of(Computation *c, int year, bool create);
 extern void pool_period(Computation *c, const Rollup *r);
 extern double baseline_of(Computation *c, const Rollup *r, int i, int l);
 
+/* results.c */
+extern void compute_version(Computation *c, const DateADT *asked, int nasked);
+
 /* results_pool.c */
 extern void load_pools(Computation *c, const DateADT *asked, int nasked);
 extern bool pool_stored(Computation *c, int year);
 extern void store_pools(Computation *c, const DateADT *asked, int nasked);
 
 /* results_score.c */
+extern void scored_alloc(Scored *s, int n, const KVersion *v);
+extern void score_into(Computation *c, Rollup *r, Scored *s);
 extern void score_period(Computation *c, Rollup *r);
 
 /* results_write.c */

@@ -88,13 +88,13 @@ kernel_load_scheme(Kernel *k, const char *scheme, const char *period)
 
 	k->scheme = pstrdup(scheme);
 	k->period = pstrdup(period);
-	run_locking("SELECT s.population_kind, s.root_region, $2 = ANY (s.periods),"
+	run_locking(psprintf("%s%s", "SELECT s.population_kind, s.root_region, $2 = ANY (s.periods),"
 		"       (SELECT coalesce(array_agg(b.min_index ORDER BY b.level) FILTER (WHERE b.min_index IS NOT NULL), '{}')"
 		"          FROM %1$s.grade_band b WHERE b.scale = s.grade_scale),"
 		"       (pg_catalog.now() AT TIME ZONE s.time_zone)::date"
-		"  FROM %1$s.scheme s WHERE s.scheme = $1"
-		/* the scheme stays until the results are written (scheme_follow.sql) */
-		"   FOR KEY SHARE OF s", 2, types, values, true);
+		"  FROM %1$s.scheme s WHERE s.scheme = $1",
+		/* the scheme stays until the results are written (scheme_follow.sql); read_only: none are */
+		k->read_only ? "" : "   FOR KEY SHARE OF s"), 2, types, values, !k->read_only);
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -191,7 +191,8 @@ score_leaves(Computation *c, Rollup *r, Scored *sc)
 			bool		is_null;
 			double		s;
 
-			baseline[x] = leaf->baseline != 'n' ? baseline_of(c, r, i, l) : NAN;
+			if (!sc->baselines_given)
+				baseline[x] = leaf->baseline != 'n' ? baseline_of(c, r, i, l) : NAN;
 			score[i * nn + leaf->node] = NAN;
 			expected_events(leaf, r, i, x, baseline[x], &sc->expected[x], &sc->p_value[x]);
 			sc->significance[x] = -1;
@@ -297,38 +298,63 @@ index_of(const KVersion *v, const double *score, int i, double *coverage)
 	return finite_result(mean * v->total, "index");
 }
 
-/* Scores a period asked for and writes its region and node results. */
+/* The arrays of a scored period of n positions of version v. */
 void
-score_period(Computation *c, Rollup *r)
+scored_alloc(Scored *s, int n, const KVersion *v)
+{
+	s->baseline = palloc(sizeof(double) * Max(n * v->nleaves, 1));
+	s->score = palloc(sizeof(double) * Max(n * v->nnodes, 1));
+	s->unrounded = palloc(sizeof(double) * Max(n, 1));
+	s->index = palloc(sizeof(double) * Max(n, 1));
+	s->coverage = palloc(sizeof(double) * Max(n, 1));
+	s->rank_siblings = palloc(sizeof(int) * Max(n, 1));
+	s->rank_level = palloc(sizeof(int) * Max(n, 1));
+	s->expected = palloc(sizeof(double) * Max(n * v->nleaves, 1));
+	s->p_value = palloc(sizeof(double) * Max(n * v->nleaves, 1));
+	s->significance = palloc(sizeof(int8) * Max(n * v->nleaves, 1));
+	s->smoothed = palloc(sizeof(double) * Max(n * v->nleaves, 1));
+	s->baselines_given = false;
+}
+
+/*
+ * Scores a rolled-up period into s (allocated by scored_alloc): leaves,
+ * inner nodes, the index and its published rounding, the ranks.  With
+ * s->baselines_given, the baselines in s are used as they are.
+ */
+void
+score_into(Computation *c, Rollup *r, Scored *s)
 {
 	KVersion   *v = c->v;
 	KTree	   *tree = &r->tree;
 	int			n = tree->n;
-	Scored		s;
 
-	s.baseline = palloc(sizeof(double) * Max(n * v->nleaves, 1));
-	s.score = palloc(sizeof(double) * Max(n * v->nnodes, 1));
-	s.unrounded = palloc(sizeof(double) * Max(n, 1));
-	s.index = palloc(sizeof(double) * Max(n, 1));
-	s.coverage = palloc(sizeof(double) * Max(n, 1));
-	s.rank_siblings = palloc(sizeof(int) * Max(n, 1));
-	s.rank_level = palloc(sizeof(int) * Max(n, 1));
-	s.expected = palloc(sizeof(double) * Max(n * v->nleaves, 1));
-	s.p_value = palloc(sizeof(double) * Max(n * v->nleaves, 1));
-	s.significance = palloc(sizeof(int8) * Max(n * v->nleaves, 1));
-	s.smoothed = palloc(sizeof(double) * Max(n * v->nleaves, 1));
-	s.complete = true;
-
-	score_leaves(c, r, &s);
-	score_inner_nodes(v, n, s.score);
+	s->complete = true;
+	score_leaves(c, r, s);
+	score_inner_nodes(v, n, s->score);
 	for (int i = 0; i < n; i++)
 	{
-		s.unrounded[i] = index_of(v, s.score, i, &s.coverage[i]);
-		s.index[i] = isnan(s.unrounded[i]) ? NAN : round_published(s.unrounded[i], v->index_decimals);
+		s->unrounded[i] = index_of(v, s->score, i, &s->coverage[i]);
+		s->index[i] = isnan(s->unrounded[i]) ? NAN : round_published(s->unrounded[i], v->index_decimals);
 	}
-	rank_within(tree, s.index, true, s.rank_siblings);
-	rank_within(tree, s.index, false, s.rank_level);
+	rank_within(tree, s->index, true, s->rank_siblings);
+	rank_within(tree, s->index, false, s->rank_level);
 	for (int l = 0; l < v->nleaves; l++)
-		s.complete &= r->complete[l];
-	write_period(c, r, &s);
+		s->complete &= r->complete[l];
+}
+
+/*
+ * Scores a period asked for and writes its region and node results (or
+ * hands them to c->on_scored, which writes nothing).
+ */
+void
+score_period(Computation *c, Rollup *r)
+{
+	Scored		s;
+
+	scored_alloc(&s, r->tree.n, c->v);
+	score_into(c, r, &s);
+	if (c->on_scored != NULL)
+		c->on_scored(c, r, &s);
+	else
+		write_period(c, r, &s);
 }

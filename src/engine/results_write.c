@@ -101,6 +101,9 @@ prepare_writes(Computation *c)
 {
 	Oid			types[NNODE + 5];
 
+	if (c->on_scored != NULL)
+		return;					/* nothing is written (sensitivity.c) */
+
 	types[0] = TEXTOID;			/* scheme */
 	types[1] = TEXTOID;			/* period */
 	types[2] = DATEOID;			/* period_start */

@@ -330,9 +330,12 @@ GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @e
     @extschema@.preview_version(text, text, date[], text)
     TO safeidx_admin;
 -- Rank intervals rank among every region of a level: analysts (an official
--- reads its subtree's results only, and would get ranks among them).
+-- reads its subtree's results only, and would get ranks among them); those
+-- of the index also read the scheme's cells.
 GRANT EXECUTE ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8),
-    @extschema@.report_alarms(@extschema@.release)
+    @extschema@.report_alarms(@extschema@.release),
+    @extschema@.index_sensitivity(text, date, integer, text, integer, bigint, boolean, float8, float8, float8, float8),
+    @extschema@.index_rank_draws(text, date, integer, text, integer, bigint, boolean, float8, float8, float8, float8)
     TO safeidx_analyst;
 
 -- The definers: change capture appends to change_log; the publisher adds

@@ -30,10 +30,7 @@
 #include "utils/memutils.h"
 #include "utils/builtins.h"
 
-typedef struct Rng
-{
-	uint64		s[4];
-} Rng;
+/* Rng and the three generator functions below are shared (safeidx.h). */
 
 static uint64
 splitmix64(uint64 *x)
@@ -45,7 +42,7 @@ splitmix64(uint64 *x)
 	return z ^ (z >> 31);
 }
 
-static void
+void
 rng_seed(Rng *r, uint64 seed)
 {
 	int			i;
@@ -77,7 +74,7 @@ rng_next(Rng *r)
 }
 
 /* uniform in [0, 1) from the top 53 bits */
-static double
+double
 rng_uniform(Rng *r)
 {
 	return (double) (rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
@@ -101,7 +98,7 @@ rng_normal(Rng *r)
 }
 
 /* Gamma(shape a > 0, scale 1): Marsaglia and Tsang (2000) */
-static double
+double
 rng_gamma(Rng *r, double a)
 {
 	double		d,

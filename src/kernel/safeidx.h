@@ -106,6 +106,20 @@ extern double *series_arg(ArrayType *array, const char *what, bool nonnegative,
 extern double probability_arg(double p, const char *what);
 extern double whole_count_arg(double value, const char *what);
 
+/*
+ * rankci.c: the random generator of the simulations (xoshiro256** seeded by
+ * splitmix64; uniform in [0, 1) from 53 bits; Marsaglia-Tsang gamma), so
+ * that every simulation of safeidx draws the same way from a seed.
+ */
+typedef struct Rng
+{
+	uint64		s[4];
+} Rng;
+
+extern void rng_seed(Rng *r, uint64 seed);
+extern double rng_uniform(Rng *r);
+extern double rng_gamma(Rng *r, double a);
+
 /* period.c: period starts of a kind, as src/catalogue/period.sql computes them. */
 typedef enum PeriodKind
 {

@@ -283,15 +283,18 @@ COMMENT ON FUNCTION @extschema@.report_grade_changes(@extschema@.release, @extsc
 
 -- the early-warning alarms of the release's period (from
 -- the live view warning, with the expected count, the threshold and the
--- first period of the run) and the rank intervals of its leaf rate
--- indicators at the chart's level (rank_uncertainty over the current
--- results: 1,000 draws, seed 1, 90 % intervals).
+-- first period of the run), the rank intervals of the index at the chart's
+-- level (index_sensitivity over the current cells: every rate and count
+-- redrawn, 1,000 draws, seed 1, 90 % intervals, and the share of draws with
+-- another grade) and those of its leaf rate indicators (rank_uncertainty
+-- over the current results, the same draws).
 CREATE OR REPLACE FUNCTION @extschema@.report_alarms(rel @extschema@.release)
 RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     sr          @extschema@.release_series;
     alarms      text;
     intervals   text;
+    index_rows  text;
     chart_depth integer;
 BEGIN
     SELECT * INTO STRICT sr FROM @extschema@.release_series x WHERE x.series = rel.series;
@@ -311,6 +314,20 @@ BEGIN
       FROM (SELECT r.depth, count(*) AS n FROM @extschema@.release_result r
              WHERE (r.series, r.number, r.revision) = (rel.series, rel.number, rel.revision)
              GROUP BY r.depth) d;
+    -- (no version in force any more, or the period kind dropped: no rows)
+    IF EXISTS (SELECT FROM @extschema@.scheme s WHERE s.scheme = sr.scheme AND sr.period = ANY (s.periods))
+       AND EXISTS (SELECT FROM @extschema@.scheme_version v
+                    WHERE v.scheme = sr.scheme AND v.valid_from <= rel.period_start AND rel.period_start < v.valid_to) THEN
+        SELECT string_agg(format('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s–%s</td>'
+                                 '<td class="num">%s%%</td></tr>',
+                                 @extschema@.html_escape(coalesce(x.region_zh, x.region_code)),
+                                 coalesce(x.index::text, '—'), coalesce(x.rank_level::text, '—'),
+                                 coalesce(x.rank_level_lower::text, '—'), coalesce(x.rank_level_upper::text, '—'),
+                                 round((100 * x.grade_change_share)::numeric, 1)),
+                          E'\n' ORDER BY x.rank_level NULLS LAST, x.region_code)
+          INTO index_rows
+          FROM @extschema@.index_sensitivity(sr.scheme, rel.period_start, chart_depth, sr.period) x;
+    END IF;
     SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td>'
                              '<td class="num">%s–%s</td></tr>',
                              @extschema@.html_escape(i.name_zh), @extschema@.html_escape(coalesce(u.region_zh, u.region_code)),
@@ -328,10 +345,15 @@ BEGIN
                 ELSE '<table class="alarms"><tr><th>地区</th><th>规则</th><th>指标</th><th>实际</th><th>期望</th>'
                      || '<th>阈值</th><th>起始期</th></tr>' || E'\n' || alarms || E'\n</table>' END || E'\n'
         || format('<h2>第%s层名次区间</h2>', chart_depth) || E'\n'
+        || CASE WHEN index_rows IS NULL THEN '<p class="note">本期无可排名的指数。</p>'
+                ELSE '<p class="note">指数名次区间：各地区各项万人率与计数按泊松不确定性重抽1000次（种子1），'
+                     || '逐次重新评分、汇总、计算指数并排名，取5%至95%名次（1为最好）；等级变动概率为重抽中等级与本期不同的比例。依据当前数据计算。</p>'
+                     || E'\n' || '<table class="indexci"><tr><th>地区</th><th>指数</th><th>名次</th><th>90%区间</th>'
+                     || '<th>等级变动概率</th></tr>' || E'\n' || index_rows || E'\n</table>' END || E'\n'
         || CASE WHEN intervals IS NULL THEN '<p class="note">本期无可排名的万人率指标。</p>'
                 ELSE '<p class="note">名次区间：各地区万人率按泊松不确定性重抽1000次（种子1）的5%至95%名次（1为最好），依据当前计算结果。</p>'
                      || E'\n' || '<table class="rankci"><tr><th>指标</th><th>地区</th><th>万人率</th><th>名次</th>'
                      || '<th>90%区间</th></tr>' || E'\n' || intervals || E'\n</table>' END;
 END $$;
 COMMENT ON FUNCTION @extschema@.report_alarms(@extschema@.release) IS
-'the early-warning section of a release''s report: the alarms of its period from the live view warning (observed, expected count, threshold, first period of the run) and the rank intervals of the version''s leaf rate indicators at the chart''s level (rank_uncertainty over the current results)';
+'the early-warning section of a release''s report: the alarms of its period from the live view warning (observed, expected count, threshold, first period of the run), the rank intervals of the index at the chart''s level with the share of draws giving another grade (index_sensitivity over the current cells, the rates redrawn) and those of the version''s leaf rate indicators (rank_uncertainty over the current results)';
