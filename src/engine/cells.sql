@@ -23,16 +23,28 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.cell', '');
 -- all codes), for one period kind, and the stored baseline pools of the
 -- years they fall in (results.sql: cells are only ever written after this).
 CREATE OR REPLACE FUNCTION @extschema@.delete_cells(scheme text, period text, from_date date, to_date date, codes text[])
-RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
     DELETE FROM @extschema@.baseline_pool p
      WHERE p.scheme = delete_cells.scheme
        AND p.year BETWEEN extract(year FROM from_date) AND extract(year FROM to_date - 1);
+    -- one statement per case, so that the codes are an index condition of
+    -- the cell key, never a filter over every cell of the span
+    IF codes IS NULL THEN
+        DELETE FROM @extschema@.cell c
+         WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
+           AND c.period_start >= from_date AND c.period_start < to_date;
+        RETURN;
+    END IF;
     DELETE FROM @extschema@.cell c
      WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
-       AND c.period_start >= from_date AND c.period_start < to_date
-       AND (codes IS NULL OR c.region_code = ANY (codes)
-            OR (c.region_code IS NULL AND array_position(codes, NULL) IS NOT NULL));
-$$;
+       AND c.period_start >= from_date AND c.period_start < to_date AND c.region_code = ANY (codes);
+    IF array_position(codes, NULL) IS NOT NULL THEN
+        DELETE FROM @extschema@.cell c
+         WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
+           AND c.period_start >= from_date AND c.period_start < to_date AND c.region_code IS NULL;
+    END IF;
+END $$;
 COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[]) IS 'deletes the cells of a scheme and period kind in [from, to) for some region codes (NULL: all), and the stored baseline pools of the years they fall in';
 
 -- Recomputes cells: each departmental table is read once over [from, to)
