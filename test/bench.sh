@@ -32,7 +32,7 @@
 # cluster is stopped and removed at the end.
 #
 # Environment: SAFEIDX_BENCH_RUNS (timed runs per query, default 3),
-#   SAFEIDX_BENCH_TUNE=0 (keep the cluster's stock shared_buffers, work_mem and random_page_cost),
+#   SAFEIDX_BENCH_TUNE=0 (keep the cluster's stock shared_buffers and work_mem),
 #   SAFEIDX_BENCH_EXTSTATS=0 (no extended statistics on the incidents' grouping),
 #   SAFEIDX_BENCH_PLANS=1 (print the plan of each query's last run),
 #   SAFEIDX_BENCH_ENGINE=0 (no engine phase), =wuchang (without Zhuhai),
@@ -75,15 +75,10 @@ fi
 # runs on the stock settings of test/lib/cluster.sh, as test/demo.sh city does).
 # shared_buffers is large enough that the incident table (about 1.3 GB at city
 # scale) stays below a quarter of it, so that sequential scans use the buffer
-# pool and not a 256 kB ring re-read from the OS page cache.  With every table
-# in memory a page read at random costs what one read in order does
-# (random_page_cost 1.1, the usual setting for data in memory or on SSD): at the
-# stock 4 the planner reads a month of every community through the time index
-# rather than the changed communities through (community, time).
+# pool and not a 256 kB ring re-read from the OS page cache.
 bench_settings=(
     "shared_buffers = '8GB'"
     "work_mem = '256MB'"
-    "random_page_cost = 1.1"
 )
 
 work=
