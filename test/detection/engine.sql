@@ -126,7 +126,8 @@ END $$;
 
 -- community x month of every scheme's results, with det.cm's month number
 CREATE TABLE det.eng AS
-SELECT r.scheme, r.region_code AS code, c.mi, r.grade_level, r.index, n.significance, n.p_value, n.expected, n.ratio, n.score
+SELECT r.scheme, r.region_code AS code, c.mi, r.grade_level, r.index, n.events, n.baseline, n.significance, n.p_value,
+       n.expected, n.ratio, n.score
   FROM safeidx.result r JOIN det.cm c ON c.code = r.region_code AND c.m = r.period_start
   LEFT JOIN safeidx.result_node n ON n.scheme = r.scheme AND n.period = r.period AND n.period_start = r.period_start
         AND n.region_code = r.region_code AND n.node = 'burglary'
@@ -168,12 +169,17 @@ SELECT 'engine: ' || CASE w.kind WHEN 'cusum' THEN 'Poisson CUSUM, own 12-month 
  WHERE w.scheme = 'det' AND r.kind = ANY (safeidx.alarm_kinds());
 
 -- the engine's CUSUM expects the mean count of the 12 months before; detect.sql's CUSUM the
--- empirical Bayes expected count.  The same kernel call in plain SQL with the engine's
--- expected count, for the check that the engine gives exactly the kernel's alarms
+-- empirical Bayes expected count.  The same kernel call in plain SQL with that mean (a
+-- window over det.cm's counts, NULL until 12 months are there), for the check that the
+-- engine's alarm path gives exactly the kernel's alarms
+CREATE TABLE det.own_mean AS
+SELECT code, array_agg(n ORDER BY mi) AS counts, array_agg(CASE WHEN k = 12 THEN m END ORDER BY mi) AS mu0
+  FROM (SELECT code, mi, n, avg(n) OVER w AS m, count(n) OVER w AS k
+          FROM det.cm WINDOW w AS (PARTITION BY code ORDER BY mi ROWS BETWEEN 12 PRECEDING AND 1 PRECEDING)) x
+ GROUP BY code;
 INSERT INTO det.alarm
 SELECT 'Poisson CUSUM, own 12-month mean (h = x)', x, s.code, c.period - 1
-  FROM det.series s, unnest('{2,3,4,5,6,8,10,12}'::float8[]) x,
-       poisson_cusum(s.counts, alarm_cusum_expected(s.counts, 12), 2, x) c WHERE c.alarm;
+  FROM det.own_mean s, unnest('{2,3,4,5,6,8,10,12}'::float8[]) x, poisson_cusum(s.counts, s.mu0, 2, x) c WHERE c.alarm;
 
 -- checks: the engine against the plain SQL of the same rule (detect.sql), flag for flag
 -- (community-months of every month, not only those evaluated)
