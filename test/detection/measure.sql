@@ -5,6 +5,10 @@
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS det.result;
+-- each hotspot's first alarm is looked up by community (a scan per method, setting and
+-- hotspot otherwise: minutes at city scale)
+CREATE INDEX IF NOT EXISTS alarm_code ON det.alarm (code, method, setting, mi);
+ANALYZE det.alarm;
 -- the measures of every method and setting
 CREATE TABLE det.result AS
 WITH settings AS (SELECT DISTINCT method, setting FROM det.alarm),
