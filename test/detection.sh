@@ -54,6 +54,10 @@ dpsql -P footer=off -c "SELECT scheme, step, round(ms::numeric, 1) AS ms, n AS \
 say "checks: the engine's flags against the plain SQL of the same rule (every month)"
 dpsql -P footer=off -c "SELECT engine, setting, engine_flags, plain_flags, engine_only, plain_only FROM det.check ORDER BY engine, setting"
 dpsql -P footer=off -c "SELECT * FROM det.check_red ORDER BY code, mi"
+say "the engine's significance flags outside hotspots: communities, true / engine's expected count"
+dpsql -P footer=off -c "SELECT alpha, false_alarms, communities, round(mean_truth_over_expected::numeric, 2) AS mean_truth_over_expected,
+       round(median_truth_over_expected::numeric, 2) AS median, round(all_mean_truth_over_expected::numeric, 2) AS \"mean over every community-month\"
+  FROM det.check_sig ORDER BY alpha DESC"
 
 say "every method and setting"
 dpsql -P footer=off -c "

@@ -215,3 +215,18 @@ SELECT x.side, x.code, x.mi, c.m AS month, c.n AS burglaries, c.pop AS residents
   JOIN det.cm c USING (code, mi)
   LEFT JOIN det.eng e ON e.scheme = 'det' AND e.code = x.code AND e.mi = x.mi
   LEFT JOIN det.ratio r ON r.code = x.code AND r.mi = x.mi;
+-- why the engine's significance flags differ from detect.sql's: its expected count is the
+-- district's prior-year rate x the community's residents, not the community's own past.
+-- For the false alarms (outside hotspots, from the second year) of each level: how many
+-- communities raise them, and the community-month's true expected count (demo.truth)
+-- over the engine's expected count; beside it the same ratio over every community-month
+CREATE TABLE det.check_sig AS
+SELECT a.alpha, count(*) AS false_alarms, count(DISTINCT e.code) AS communities,
+       avg(c.truth / e.expected) AS mean_truth_over_expected,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY c.truth / e.expected) AS median_truth_over_expected,
+       (SELECT avg(c2.truth / e2.expected) FROM det.eng e2 JOIN det.cm c2 USING (code, mi)
+         WHERE e2.scheme = a.scheme AND e2.expected > 0 AND e2.mi >= 12) AS all_mean_truth_over_expected
+  FROM det.eng e JOIN det.scheme_alpha a USING (scheme) JOIN det.cm c USING (code, mi)
+ WHERE a.alpha IS NOT NULL AND e.significance = 'excess' AND e.mi >= 12
+   AND NOT EXISTS (SELECT FROM det.hot h WHERE h.code = e.code AND e.mi BETWEEN h.onset AND h.last)
+ GROUP BY a.scheme, a.alpha;
