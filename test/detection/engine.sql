@@ -5,8 +5,9 @@
 -- the same question is put to the engine, with schemes written as data, built by
 -- rebuild(), and read from what a city reads: result.grade_level, result_node.significance
 -- and the view warning (grade, consecutive and alarm rules).  The flags go to det.alarm
--- under method names starting "engine:", so the measures of detect.sql's last step
--- (run again by detection.sh) cover them.
+-- under method names starting "engine:", so the measures of test/detection/measure.sql
+-- (run next) cover them; det.check, det.check_red and det.check_sig compare them with
+-- the plain SQL's, and det.build holds the build's and the alarm path's times.
 --
 --   det        one leaf, burglary per 10,000 residents of the community, scored as Wuchang
 --              scores its incidents (ratio_band 0.8 / 1.2 against the previous year's
