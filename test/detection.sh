@@ -12,9 +12,15 @@
 # every setting; the best setting at <= 1 false alarm per 1,000 community-months; the
 # setting with the fewest false alarms that detects at least the hotspots the official
 # ratio rule (ratio > 1.2) detects; then the same in Markdown for doc/detection.md.
+# test/detection/engine.sql then puts the same questions to the engine: schemes written
+# as data (one leaf, burglary per 10,000, Wuchang-style, without and with significance-
+# aware scoring; and the demo's Wuchang scheme as is) rebuilt, their red grades, two reds
+# running, significance states and alarm rules (warning view) measured alike; it checks
+# the engine's flags against the plain SQL of the same rule and times the alarm path.
+# test/detection/measure.sql computes the measures of every method.
 
 set -euo pipefail
-case ${1:-} in -h|--help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
+case ${1:-} in -h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 scale=${1:-city}
 seed=${2:-42}
 if [[ $scale != city && $scale != small ]] || [[ ! $seed =~ ^[0-9]+$ ]]; then
@@ -33,10 +39,25 @@ dpsql -q -c 'CREATE EXTENSION safeidx'
 dpsql -q -f test/demo/city.sql
 say "demo.generate('$scale', $seed, 'detection')"
 dpsql -At -c "SELECT demo.generate('$scale', $seed, 'detection')"
-say "test/detection/detect.sql"
+say "test/detection/detect.sql (plain SQL)"
 t0=$SECONDS
 dpsql -q -f test/detection/detect.sql
-say "methods ran in $((SECONDS - t0)) s"
+say "plain-SQL methods ran in $((SECONDS - t0)) s"
+say "test/detection/engine.sql (the engine: schemes rebuilt, grades, significance, warnings)"
+t0=$SECONDS
+dpsql -q -f test/detection/engine.sql
+say "engine methods ran in $((SECONDS - t0)) s"
+dpsql -q -f test/detection/measure.sql
+
+say "the engine's cost (ms; compute_alarms and the warning view: the best of 5 runs)"
+dpsql -P footer=off -c "SELECT scheme, step, round(ms::numeric, 1) AS ms, n AS \"results / alarms / rows\" FROM det.build ORDER BY scheme = 'wuchang', step LIKE 'rebuild%' DESC, scheme, step"
+say "checks: the engine's flags against the plain SQL of the same rule (every month)"
+dpsql -P footer=off -c "SELECT engine, setting, engine_flags, plain_flags, engine_only, plain_only FROM det.check ORDER BY engine, setting"
+dpsql -P footer=off -c "SELECT * FROM det.check_red ORDER BY code, mi"
+say "the engine's significance flags outside hotspots: communities, true / engine's expected count"
+dpsql -P footer=off -c "SELECT alpha, false_alarms, communities, round(mean_truth_over_expected::numeric, 2) AS mean_truth_over_expected,
+       round(median_truth_over_expected::numeric, 2) AS median, round(all_mean_truth_over_expected::numeric, 2) AS \"mean over every community-month\"
+  FROM det.check_sig ORDER BY alpha DESC"
 
 say "every method and setting"
 dpsql -P footer=off -c "

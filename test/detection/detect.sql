@@ -108,26 +108,3 @@ INSERT INTO det.alarm
 SELECT 'seasonal (level x)', x, s.code, b.period - 1
   FROM det.series s, unnest('{0.99,0.999,0.9999,0.99999,0.999999}'::float8[]) x, seasonal_baseline(s.counts, 12, 3, 1, x, 3) b
  WHERE b.alarm;
-
--- the measures of every method and setting
-CREATE TABLE det.result AS
-WITH settings AS (SELECT DISTINCT method, setting FROM det.alarm),
-ev AS (SELECT count(*) AS cm_outside FROM det.cm c
-        WHERE c.mi >= 12 AND NOT EXISTS (SELECT 1 FROM det.hot h WHERE h.code = c.code AND c.mi BETWEEN h.onset AND h.last)),
-first_alarm AS (
-    SELECT s.method, s.setting, h.code, h.onset,
-           (SELECT min(a.mi) FROM det.alarm a WHERE a.method = s.method AND a.setting = s.setting
-               AND a.code = h.code AND a.mi BETWEEN h.onset AND h.last) - h.onset AS delay,
-           h.last - h.onset + 1 AS months
-      FROM settings s CROSS JOIN det.hot h),
-fa AS (
-    SELECT a.method, a.setting, count(*) AS false_alarms FROM det.alarm a
-     WHERE a.mi >= 12 AND NOT EXISTS (SELECT 1 FROM det.hot h WHERE h.code = a.code AND a.mi BETWEEN h.onset AND h.last)
-     GROUP BY 1, 2)
-SELECT f.method, f.setting, count(*) AS hotspots, count(f.delay) AS detected,
-       count(f.delay)::float8 / count(*) AS share, count(*) FILTER (WHERE f.delay = 0) AS in_onset_month,
-       count(*) FILTER (WHERE f.delay <= 1) AS within_a_month,
-       avg(f.delay) AS mean_delay, avg(coalesce(f.delay, f.months)) AS mean_delay_censored,
-       coalesce(fa.false_alarms, 0) * 1000.0 / ev.cm_outside AS fa_per_1000
-  FROM first_alarm f CROSS JOIN ev LEFT JOIN fa USING (method, setting)
- GROUP BY f.method, f.setting, fa.false_alarms, ev.cm_outside;
