@@ -109,6 +109,34 @@ SELECT string_agg(t.region_code || '/' || t.depth, ' ' ORDER BY t.ordinality)
 SELECT DISTINCT f.tau2 = (SELECT funnel_tau2(funnel_agg(o, 15 * x / 10000), 0.2)
                             FROM (VALUES (45, 10000), (5, 10000), (22, 20000), (24, 20000), (24, 20000)) v(o, x)) AS tau2_winsor_02
   FROM funnel_result('fu', '2025-03-01', 'burglary', 2, winsor => 0.2) f WHERE f.residents > 0;
+-- The report's early-warning section (report_alarms, in release_report):
+-- at the chart's level (the communities) the regions outside the
+-- overdispersion-adjusted 99.8 % limits: a alone (45 per 10,000 above the
+-- upper limit 40.80 of test/stats/funnel_result.py; b's 5 is inside).
+CREATE FUNCTION pg_temp.rows_of(html text, pattern text) RETURNS TABLE (n bigint, m text[]) LANGUAGE sql AS $$
+    SELECT n, m FROM regexp_matches(html, pattern, 'g') WITH ORDINALITY AS t(m, n)
+$$;
+INSERT INTO release_series (series, scheme, title_zh) VALUES ('fu_monthly', 'fu', '漏斗示例月报');
+SELECT number FROM publish_release('fu_monthly', '2025-03-01');
+SELECT substring(report_alarms(r) FROM '<h2>第2层漏斗图</h2>') IS NOT NULL AS heading
+  FROM release r WHERE r.series = 'fu_monthly';
+SELECT t.m[1] AS indicator, t.m[2] AS region, t.m[3] AS rate, t.m[4] AS level_rate, t.m[5] AS limits, t.m[6] AS position
+  FROM release r, pg_temp.rows_of(substring(report_alarms(r) FROM '<table class="funnel">.*?</table>'),
+       '<tr><td>([^<]*)</td><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td>([^<]*)</td></tr>') t
+ WHERE r.series = 'fu_monthly' ORDER BY t.n;
+SELECT position(report_alarms(r) IN release_report('fu_monthly', 1)) > 0 AS in_the_report
+  FROM release r WHERE r.series = 'fu_monthly';
+-- a level with no region outside: the note instead of the table (a's
+-- events brought down to 15, the level's rate 90 / 80,000 = 11.25; nothing
+-- far enough from it)
+DELETE FROM public.burglary WHERE code = 'a' AND at = '2025-03-15'
+   AND ctid IN (SELECT ctid FROM public.burglary WHERE code = 'a' AND at = '2025-03-15' LIMIT 30);
+SELECT period, periods FROM rebuild('fu', '2025-03-01', '2025-04-01');
+SELECT string_agg(region_code || ' ' || re_position_998, ', ' ORDER BY region_code) AS adjusted_998
+  FROM funnel_result('fu', '2025-03-01', 'burglary', 2);
+SELECT substring(report_alarms(r) FROM '<h2>第2层漏斗图</h2>\n(<p class="note">[^<]*</p>)') AS note,
+       position('class="funnel"' IN report_alarms(r)) = 0 AS no_table
+  FROM release r WHERE r.series = 'fu_monthly';
 -- errors
 \set VERBOSITY terse
 UPDATE indicator SET measure = 'count' WHERE scheme = 'fu';
