@@ -124,6 +124,7 @@ SQL_SOURCES = \
 	src/results/node_result.sql \
 	src/results/unknown_region_rows.sql \
 	src/results/rank_uncertainty.sql \
+	src/results/funnel_result.sql \
 	src/governance/rule_check.sql \
 	src/governance/warning.sql \
 	src/governance/star.sql \

@@ -331,8 +331,10 @@ GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @e
     TO safeidx_admin;
 -- Rank intervals rank among every region of a level: analysts (an official
 -- reads its subtree's results only, and would get ranks among them); those
--- of the index also read the scheme's cells.
+-- of the index also read the scheme's cells.  Funnel positions likewise
+-- pool every region of a level (its rate and tau^2).
 GRANT EXECUTE ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8),
+    @extschema@.funnel_result(text, date, text, integer, text, float8),
     @extschema@.report_alarms(@extschema@.release),
     @extschema@.index_sensitivity(text, date, integer, text, integer, bigint, boolean, float8, float8, float8, float8),
     @extschema@.index_rank_draws(text, date, integer, text, integer, bigint, boolean, float8, float8, float8, float8)

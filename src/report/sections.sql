@@ -287,7 +287,9 @@ COMMENT ON FUNCTION @extschema@.report_grade_changes(@extschema@.release, @extsc
 -- level (index_sensitivity over the current cells: every rate and count
 -- redrawn, 1,000 draws, seed 1, 90 % intervals, and the share of draws with
 -- another grade) and those of its leaf rate indicators (rank_uncertainty
--- over the current results, the same draws).
+-- over the current results, the same draws), and the regions outside the
+-- overdispersion-adjusted 99.8 % funnel limits of those indicators at the
+-- same level (funnel_result over the current results).
 CREATE OR REPLACE FUNCTION @extschema@.report_alarms(rel @extschema@.release)
 RETURNS text LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -295,6 +297,7 @@ DECLARE
     alarms      text;
     intervals   text;
     index_rows  text;
+    outliers    text;
     chart_depth integer;
 BEGIN
     SELECT * INTO STRICT sr FROM @extschema@.release_series x WHERE x.series = rel.series;
@@ -340,6 +343,20 @@ BEGIN
      WHERE i.scheme = sr.scheme AND i.version = rel.version AND i.measure = 'rate'
        AND NOT EXISTS (SELECT FROM @extschema@.indicator c
                         WHERE c.scheme = i.scheme AND c.version = i.version AND c.parent_node = i.node);
+    SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td>'
+                             '<td class="num">%s–%s</td><td>%s</td></tr>',
+                             @extschema@.html_escape(i.name_zh), @extschema@.html_escape(coalesce(f.region_zh, f.region_code)),
+                             round(f.rate::numeric, 2), round(f.level_rate::numeric, 2),
+                             round(f.re_lower_998::numeric, 2), round(f.re_upper_998::numeric, 2),
+                             CASE f.re_position_998 WHEN 'above' THEN '高于上限' ELSE '低于下限' END),
+                      E'\n' ORDER BY i.node, f.re_position_998, f.region_code)
+      INTO outliers
+      FROM @extschema@.indicator i
+     CROSS JOIN LATERAL @extschema@.funnel_result(sr.scheme, rel.period_start, i.node, chart_depth, sr.period) f
+     WHERE i.scheme = sr.scheme AND i.version = rel.version AND i.measure = 'rate'
+       AND NOT EXISTS (SELECT FROM @extschema@.indicator c
+                        WHERE c.scheme = i.scheme AND c.version = i.version AND c.parent_node = i.node)
+       AND f.re_position_998 IN ('above', 'below');
     RETURN '<h2>早期预警信号</h2>' || E'\n'
         || CASE WHEN alarms IS NULL THEN '<p class="note">本期无早期预警信号。</p>'
                 ELSE '<table class="alarms"><tr><th>地区</th><th>规则</th><th>指标</th><th>实际</th><th>期望</th>'
@@ -353,7 +370,12 @@ BEGIN
         || CASE WHEN intervals IS NULL THEN '<p class="note">本期无可排名的万人率指标。</p>'
                 ELSE '<p class="note">名次区间：各地区万人率按泊松不确定性重抽1000次（种子1）的5%至95%名次（1为最好），依据当前计算结果。</p>'
                      || E'\n' || '<table class="rankci"><tr><th>指标</th><th>地区</th><th>万人率</th><th>名次</th>'
-                     || '<th>90%区间</th></tr>' || E'\n' || intervals || E'\n</table>' END;
+                     || '<th>90%区间</th></tr>' || E'\n' || intervals || E'\n</table>' END || E'\n'
+        || format('<h2>第%s层漏斗图</h2>', chart_depth) || E'\n'
+        || CASE WHEN outliers IS NULL THEN '<p class="note">本期没有地区的万人率超出经过度离散调整的99.8%控制限。</p>'
+                ELSE '<p class="note">漏斗图：各地区万人率与本层合并万人率比较，超出经过度离散调整（τ²，z值两端各缩尾10%）的99.8%控制限的地区，依据当前计算结果。</p>'
+                     || E'\n' || '<table class="funnel"><tr><th>指标</th><th>地区</th><th>万人率</th><th>本层万人率</th>'
+                     || '<th>99.8%控制限</th><th>位置</th></tr>' || E'\n' || outliers || E'\n</table>' END;
 END $$;
 COMMENT ON FUNCTION @extschema@.report_alarms(@extschema@.release) IS
-'the early-warning section of a release''s report: the alarms of its period from the live view warning (observed, expected count, threshold, first period of the run), the rank intervals of the index at the chart''s level with the share of draws giving another grade (index_sensitivity over the current cells, the rates redrawn) and those of the version''s leaf rate indicators (rank_uncertainty over the current results)';
+'the early-warning section of a release''s report: the alarms of its period from the live view warning (observed, expected count, threshold, first period of the run), the rank intervals of the index at the chart''s level with the share of draws giving another grade (index_sensitivity over the current cells, the rates redrawn) and those of the version''s leaf rate indicators (rank_uncertainty over the current results), and the regions outside the overdispersion-adjusted 99.8 % funnel limits of those indicators at the same level (funnel_result over the current results)';
