@@ -409,6 +409,12 @@ def compare(outdir):
             bad.append(f"spec {i}: SQLSTATE {st}: {res}")
     fig["spec_inputs"] = len(spec)
     fig["spec_outcomes"] = " ".join(f"{k}:{v}" for k, v in sorted(states.items()))
+    # every input answered
+    for name, answers in (("csv", csv_out), ("loader", loader), ("spec", spec)):
+        with open(f"{outdir}/{name}.copy", encoding="utf-8", newline="\n") as f:
+            n_in = sum(1 for _ in f)
+        if len(answers) != n_in:
+            bad.append(f"{name}: {len(answers)} answers to {n_in} inputs")
     for k, v in fig.items():
         print(f"figure: {k} = {v}")
     for b in bad[:40]:

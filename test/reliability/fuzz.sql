@@ -74,13 +74,19 @@ BEGIN
     END LOOP;
 END $$;
 
+-- (psql variable random_loaders: only the random inputs of id below it; all by default)
+\if :{?random_loaders}
+\else
+\set random_loaders 2147483647
+\endif
+SET fuzz.random_loaders = :random_loaders;
 CREATE TABLE fuzz.random_loader_states (state text, n int);
 DO $$
 DECLARE
     r record;
     st text;
 BEGIN
-    FOR r IN SELECT * FROM fuzz.csv_in WHERE kind = 'random' ORDER BY id LOOP
+    FOR r IN SELECT * FROM fuzz.csv_in WHERE kind = 'random' AND id < current_setting('fuzz.random_loaders')::int ORDER BY id LOOP
         FOREACH st IN ARRAY ARRAY['check_regions', 'check_population', 'load_regions', 'load_population'] LOOP
             BEGIN
                 CASE st
