@@ -3,10 +3,12 @@
 -- (sqlsmith.sh); doc/reliability.md.  Run in a database of the main cluster,
 -- the departments' server made by remote_setup.sql.  psql variables: pp (the
 -- departments' server's port), repo (the repository's root), dept (a role
--- to own the police sources), long (on: the long version: Wuchang built for
--- January and February, not February alone; Zhuhai, a daily scheme, built
--- and refreshed too, its baselines making it the longest part; the last
--- phase refreshes), phase:
+-- to own the police sources), long (on: the long version: the example
+-- scheme Wuchang, built for January and February 2025, and Zhuhai, a daily
+-- scheme, built for a week and refreshed, its baselines making it the
+-- longest part; the last phase refreshes; off: a small scheme remote_check,
+-- police and fire incidents against the same month a year before, built for
+-- February 2025), phase:
 --   setup   postgres_fdw servers police (extensions 'safeidx': the local
 --           period ships as safeidx.local_period(at, spec)) and fire (no
 --           safeidx: width_bucket ships); every demo table imported as a
@@ -19,8 +21,7 @@
 --           sources with watermark modified_at; regions and population bound
 --           in place to the police server's demo tables (reference_binding)
 --           and synchronized (sync_reference);
---   build   rebuilds (Wuchang February 2025, or January-February; Zhuhai a
---           week);
+--   build   rebuilds (remote_check; or Wuchang and Zhuhai);
 --   run     plans and shipping of the sources, source_cells, reference rows;
 --           remote inserts (new and late rows), an update, a delete, a
 --           population change; source_changes, poll_changes, compare_cells,
@@ -31,6 +32,10 @@
 --   down    (the departments' server stopped) refresh, which must fail;
 --   after   (the server back) poll_changes, or refresh, which must
 --           complete; compare_cells.
+-- The phases may run in one session (valgrind_remote.sh: \set phase, \i),
+-- which spares a backend's warm-up under valgrind; each begins with a line
+-- "phase: NAME" and, unless an unexpected error stopped psql, ends with
+-- "phase done: NAME".
 -- Writes go to the foreign tables themselves (the superuser's mapping may
 -- write).  The statements expected to fail run with ON_ERROR_STOP off and
 -- print "expected error: SQLSTATE" lines (psql's LAST_ERROR_SQLSTATE).
@@ -38,6 +43,8 @@
 SET client_min_messages = warning;
 SELECT :'phase' = 'setup' AS p_setup, :'phase' = 'build' AS p_build, :'phase' = 'run' AS p_run,
        :'phase' = 'down' AS p_down, :'phase' = 'after' AS p_after \gset
+SELECT :'long' = 'on' AS long_run, CASE WHEN :'long' = 'on' THEN 'wuchang' ELSE 'remote_check' END AS scheme \gset
+\echo phase: :phase
 
 \if :p_setup
 CREATE EXTENSION safeidx;
@@ -60,6 +67,18 @@ GRANT safeidx_department TO :"dept";
 BEGIN;
 \set schemes :repo '/test/demo/schemes.sql'
 \i :schemes
+-- a small scheme for the short version: two indicators, each against the
+-- same month of the year before (police over the police server, fire over
+-- the fire database)
+INSERT INTO safeidx.scheme (scheme, name_zh, name_en, periods, grade_scale)
+VALUES ('remote_check', '远程检查', 'remote check', '{month}', 'wuchang');
+INSERT INTO safeidx.scheme_version (scheme, version, valid_from) VALUES ('remote_check', '1', '2024-01-01');
+INSERT INTO safeidx.indicator (scheme, version, node, name_zh, name_en, weight, direction, sources, measure,
+                               scoring, scoring_params, baseline, baseline_of, baseline_depth) VALUES
+    ('remote_check', '1', 'criminal', '违法犯罪警情', 'criminal incidents', 50, 'negative', '{police_criminal}', 'count',
+     'ratio_band', '{"middle": "step", "middle_share": 0.8}', 'same_period_last_year', 'self', NULL),
+    ('remote_check', '1', 'fire', '火灾警情', 'fire alarms', 50, 'negative', '{fire_alarm}', 'count',
+     'ratio_band', '{"middle": "step", "middle_share": 0.8}', 'same_period_last_year', 'self', NULL);
 COMMIT;
 UPDATE safeidx.source SET delivered_through = '2025-02-28';
 UPDATE safeidx.source SET owner = :'dept', watermark_column = 'id' WHERE relation = 'demo.police_incident';
@@ -76,11 +95,11 @@ SELECT * FROM safeidx.sync_reference();
 \endif
 
 \if :p_build
-SELECT :'long' = 'on' AS long_run \gset
-SELECT count(*) AS wuchang_results
-  FROM safeidx.rebuild('wuchang', CASE WHEN :'long' = 'on' THEN date '2025-01-01' ELSE '2025-02-01' END, '2025-03-01');
 \if :long_run
+SELECT count(*) AS wuchang_results FROM safeidx.rebuild('wuchang', '2025-01-01', '2025-03-01');
 SELECT count(*) AS zhuhai_results FROM safeidx.rebuild('zhuhai', '2025-02-01', '2025-02-08');
+\else
+SELECT count(*) AS remote_check_results FROM safeidx.rebuild('remote_check', '2025-02-01', '2025-03-01');
 \endif
 \endif
 
@@ -107,13 +126,12 @@ UPDATE demo.fire_alarm SET is_false_alarm = NOT is_false_alarm, modified_at = cl
 DELETE FROM demo.police_incident WHERE id = (SELECT min(id) FROM demo.police_incident WHERE reported_at >= '2025-02-01' AND is_criminal);
 UPDATE demo.population SET resident = resident + 1000 WHERE region_code = '420106001001' AND year = 2025;
 SELECT * FROM safeidx.source_changes('police_criminal') ORDER BY 1, 2 LIMIT 5;
-SELECT count(*) AS polled FROM safeidx.poll_changes('wuchang');
-SELECT safeidx.compare_cells('wuchang', '2025-01-01', '2025-03-01') AS differing_cells;
+SELECT count(*) AS polled FROM safeidx.poll_changes(:'scheme');
+SELECT safeidx.compare_cells(:'scheme', '2025-01-01', '2025-03-01') AS differing_cells;
 SELECT safeidx.mark_changed('police_criminal', '2025-01-01', '2025-02-01');
-SELECT count(*) AS refreshed FROM safeidx.refresh('wuchang');
+SELECT count(*) AS refreshed FROM safeidx.refresh(:'scheme');
 SELECT high FROM safeidx.source_watermark WHERE source = 'police_criminal';
 SELECT * FROM safeidx.sync_reference('police_resident');
-SELECT :'long' = 'on' AS long_run \gset
 \if :long_run
 SELECT count(*) AS refreshed FROM safeidx.refresh('zhuhai');
 \endif
@@ -133,34 +151,34 @@ SELECT safeidx.compare_cells('nope');
 ALTER USER MAPPING FOR :"dept" SERVER police OPTIONS (SET user 'police_nosel', SET password 'nosel-pw');
 INSERT INTO demo.police_incident VALUES (90000004, '2025-02-12 08:00+08', '420106003001', 'other_theft', true);
 \set ON_ERROR_STOP 0
-SELECT count(*) FROM safeidx.refresh('wuchang');
+SELECT count(*) FROM safeidx.refresh(:'scheme');
 \echo expected error: :LAST_ERROR_SQLSTATE
 SELECT * FROM safeidx.source_changes('police_criminal');
 \echo expected error: :LAST_ERROR_SQLSTATE
 \set ON_ERROR_STOP 1
 ALTER USER MAPPING FOR :"dept" SERVER police OPTIONS (SET user 'police_reader', SET password 'reader-pw');
-SELECT count(*) AS refreshed FROM safeidx.refresh('wuchang');
+SELECT count(*) AS refreshed FROM safeidx.refresh(:'scheme');
 INSERT INTO demo.police_incident VALUES (90000005, '2025-02-13 08:00+08', '420106003001', 'other_theft', true);
 \endif
 
 \if :p_down
 \set ON_ERROR_STOP 0
-SELECT count(*) FROM safeidx.refresh('wuchang');
+SELECT count(*) FROM safeidx.refresh(:'scheme');
 \echo expected error: :LAST_ERROR_SQLSTATE
 SELECT * FROM safeidx.sync_reference();
 \echo expected error: :LAST_ERROR_SQLSTATE
-SELECT safeidx.compare_cells('wuchang', '2025-01-01', '2025-03-01');
+SELECT safeidx.compare_cells(:'scheme', '2025-01-01', '2025-03-01');
 \echo expected error: :LAST_ERROR_SQLSTATE
 \endif
 
 \if :p_after
-SELECT :'long' = 'on' AS long_run \gset
 \if :long_run
-SELECT count(*) AS refreshed FROM safeidx.refresh('wuchang');
+SELECT count(*) AS refreshed FROM safeidx.refresh(:'scheme');
 \else
-SELECT count(*) AS polled FROM safeidx.poll_changes('wuchang');
+SELECT count(*) AS polled FROM safeidx.poll_changes(:'scheme');
 \endif
 -- (the long version refreshed: none; the short one polled the row inserted
 -- last, not refreshed yet: its cells)
-SELECT 'differing cells: ' || safeidx.compare_cells('wuchang', '2025-01-01', '2025-03-01');
+SELECT 'differing cells: ' || safeidx.compare_cells(:'scheme', '2025-01-01', '2025-03-01');
 \endif
+\echo phase done: :phase

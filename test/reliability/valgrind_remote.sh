@@ -128,36 +128,60 @@ rel_ok $((1 - setup_ok)) "the departments' server: the demo city (police, with s
 
 # ---- the remote paths on the main cluster, under valgrind ----------------------
 rel_psql -d postgres -c "CREATE ROLE rel_police_dept" -c "CREATE DATABASE remote" >&2
-phase() {  # phase NAME: remote.sql's phase; its output in $REL_OUT/phase-NAME.out
-    local t=$SECONDS rc=0
-    rel_psql -d remote -v pp="$PP" -v repo="$PWD" -v dept=rel_police_dept -v long="$long" -v phase="$1" \
-        -f test/reliability/remote.sql >"$REL_OUT/phase-$1.out" 2>&1 || rc=$?
-    rel_figure "phase_${1}_s" "$((SECONDS - t))"
-    return "$rc"
+# The phases run in one session (a new backend under valgrind spends half a
+# minute warming up: code translated, caches filled, PL/pgSQL compiled); the
+# departments' server is stopped and started again from inside it (\!).
+printf '%s\n' "runuser -u $SAFEIDX_OS_USER -- $SAFEIDX_PGBIN/pg_ctl stop -D ${SAFEIDX_EXTRA_PGDATA[police]} -m fast -w -t 60 >/dev/null" \
+    >"$REL_OUT/remote-stop.sh"
+printf '%s\n' "cd / && runuser -u $SAFEIDX_OS_USER -- $SAFEIDX_PGBIN/pg_ctl start -D ${SAFEIDX_EXTRA_PGDATA[police]} -l $(dirname "${SAFEIDX_EXTRA_PGDATA[police]}")/server.log -o '-p $PP' -w -t 300 >/dev/null" \
+    >"$REL_OUT/remote-start.sh"
+t=$SECONDS
+rel_psql -d remote -v pp="$PP" -v repo="$PWD" -v dept=rel_police_dept -v long="$long" >"$REL_OUT/phases.out" 2>&1 <<SQL
+\timing on
+\set phase setup
+\i test/reliability/remote.sql
+\set phase build
+\i test/reliability/remote.sql
+\set phase run
+\i test/reliability/remote.sql
+\! bash $REL_OUT/remote-stop.sh
+\set phase down
+\i test/reliability/remote.sql
+\! bash $REL_OUT/remote-start.sh
+\set phase after
+\i test/reliability/remote.sql
+SQL
+rel_figure phases_s "$((SECONDS - t))"
+# the statements that took longest (psql's \timing)
+grep -B3 '^Time: [0-9]\{4,\}' "$REL_OUT/phases.out" | grep -v '^--$' | cut -c1-160 >"$REL_OUT/slow-statements.txt" || true
+for p_ in setup build run down after; do  # each phase's output in phase-NAME.out
+    awk -v p="$p_" '$0 == "phase: " p { on = 1 } on { print } $0 == "phase done: " p { on = 0 }' \
+        "$REL_OUT/phases.out" >"$REL_OUT/phase-$p_.out"
+done
+phase() {  # phase NAME: 0 when it ran to its end
+    grep -qx "phase done: $1" "$REL_OUT/phase-$1.out"
 }
 expected() {  # expected NAME: the SQLSTATEs of the expected errors, one line
     sed -n 's/^expected error: //p' "$REL_OUT/phase-$1.out" | tr '\n' ' ' | sed 's/ $//'
 }
 phase setup; st=$?
 rel_ok $st "setup: foreign servers and tables, the example schemes over them, bindings synchronized"
-[[ $st -eq 0 ]] || tail -n 20 "$REL_OUT/phase-setup.out" >&2
+[[ $st -eq 0 ]] || tail -n 20 "$REL_OUT/phases.out" >&2
 phase build; st=$?
 rel_ok $st "rebuild over postgres_fdw (safeidx.local_period shipped to police, width_bucket to fire)"
-[[ $st -eq 0 ]] || tail -n 20 "$REL_OUT/phase-build.out" >&2
+[[ $st -eq 0 ]] || tail -n 20 "$REL_OUT/phases.out" >&2
 phase run; st=$?
 got=$(expected run)
 rel_figure run_expected_errors "$got"
 [[ $st -eq 0 && $got == "22023 42704 42704 42704 42501 42501" ]]
 rel_ok $? "watermarks, poll_changes, refresh, compare_cells, mark_changed, sync_reference; errors 22023 42704 42704 42704 42501 42501 ($got)"
 [[ $got == "22023 42704 42704 42704 42501 42501" ]] || tail -n 30 "$REL_OUT/phase-run.out" >&2
-safeidx_extra_ctl police stop
 phase down; st=$?
 got=$(expected down)
 rel_figure down_expected_errors "$got"
 [[ $st -eq 0 && $got == "08001 08001 08001" ]] \
     && grep -q 'source "[a-z_]*" (foreign table [a-z_]* on server "\(police\|fire\)") could not be read' "$REL_OUT/phase-down.out"
 rel_ok $? "the departments' server down: refresh, sync_reference, compare_cells refused (08001, source and server named) ($got)"
-safeidx_extra_ctl police start
 phase after; st=$?
 differing=$(sed -n 's/^ *differing cells: \([0-9]*\)$/\1/p' "$REL_OUT/phase-after.out")
 if [[ $long == on ]]; then
