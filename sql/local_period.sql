@@ -92,3 +92,12 @@ SELECT local_period(now(), '["month", "UTC"]');
 \echo :LAST_ERROR_SQLSTATE
 SELECT local_period(now(), '{"period": "week", "zone": "UTC"}');
 \echo :LAST_ERROR_SQLSTATE
+-- names longer than the names kept (255 bytes for a zone, 15 for a period)
+-- are refused whole, never cut to a shorter name (nor inside a character):
+-- a zone of 130 two-byte letters (260 bytes), a period of 20 of them
+SELECT local_period(now(), jsonb_build_object('period', 'month', 'zone', repeat('é', 130)));
+\echo :LAST_ERROR_SQLSTATE
+SELECT local_period(now(), 'month', repeat('é', 130));
+\echo :LAST_ERROR_SQLSTATE
+SELECT local_period(now(), jsonb_build_object('period', repeat('é', 20), 'zone', 'UTC'));
+\echo :LAST_ERROR_SQLSTATE

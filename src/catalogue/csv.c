@@ -25,6 +25,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 static inline bool
 is_blank(char c)
@@ -43,9 +44,20 @@ csv_rows(PG_FUNCTION_ARGS)
 	int			pos = 0;
 	int			line = 1;
 	StringInfoData field;
+	MemoryContext record_cxt;
+	MemoryContext outer_cxt;
 
 	InitMaterializedSRF(fcinfo, 0);
 	initStringInfo(&field);
+
+	/*
+	 * What a record needs (its fields, its array) lives in a context reset
+	 * before the next one: the tuplestore keeps its own copy of each row, so
+	 * memory stays that of one record, whatever the number of records or of
+	 * lines holding nothing.
+	 */
+	record_cxt = AllocSetContextCreate(CurrentMemoryContext, "csv_rows record", ALLOCSET_DEFAULT_SIZES);
+	outer_cxt = MemoryContextSwitchTo(record_cxt);
 	if (GetDatabaseEncoding() == PG_UTF8 && len >= 3 &&
 		(unsigned char) s[0] == 0xEF && (unsigned char) s[1] == 0xBB && (unsigned char) s[2] == 0xBF)
 		pos = 3;
@@ -54,9 +66,12 @@ csv_rows(PG_FUNCTION_ARGS)
 	{
 		int			start_line = line;
 		const char *problem = NULL;
-		ArrayBuildState *fields = initArrayResult(TEXTOID, CurrentMemoryContext, true);
+		ArrayBuildState *fields;
 		int			nfields = 0;
 		bool		only_null = true;
+
+		MemoryContextReset(record_cxt);
+		fields = initArrayResult(TEXTOID, record_cxt, false);
 
 		for (;;)
 		{
@@ -118,11 +133,11 @@ csv_rows(PG_FUNCTION_ARGS)
 					field.data[--field.len] = '\0';
 			}
 			if (!quoted && field.len == 0)
-				accumArrayResult(fields, (Datum) 0, true, TEXTOID, CurrentMemoryContext);
+				accumArrayResult(fields, (Datum) 0, true, TEXTOID, record_cxt);
 			else
 			{
 				accumArrayResult(fields, PointerGetDatum(cstring_to_text_with_len(field.data, field.len)),
-								 false, TEXTOID, CurrentMemoryContext);
+								 false, TEXTOID, record_cxt);
 				only_null = false;
 			}
 			nfields++;
@@ -152,10 +167,12 @@ csv_rows(PG_FUNCTION_ARGS)
 			bool		nulls[3] = {false, false, problem == NULL};
 
 			values[0] = Int32GetDatum(start_line);
-			values[1] = makeArrayResult(fields, CurrentMemoryContext);
+			values[1] = makeArrayResult(fields, record_cxt);
 			values[2] = problem ? CStringGetTextDatum(problem) : (Datum) 0;
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
+	MemoryContextSwitchTo(outer_cxt);
+	MemoryContextDelete(record_cxt);
 	return (Datum) 0;
 }

@@ -40,6 +40,14 @@ local_period_cache(FunctionCallInfo fcinfo, text *period, text *zone)
 	char		zone_name[TZ_STRLEN_MAX + 1];
 	char		period_name[16];
 
+	/* a name too long for the buffers is no zone or period (not cut to one) */
+	if (VARSIZE_ANY_EXHDR(zone) >= sizeof(zone_name))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%s\" is not known", text_to_cstring(zone)),
+				 errhint("Use a name of pg_timezone_names, e.g. Asia/Shanghai.")));
+	if (VARSIZE_ANY_EXHDR(period) >= sizeof(period_name))
+		(void) period_kind_from_name(text_to_cstring(period));	/* the error */
 	text_to_cstring_buffer(zone, zone_name, sizeof(zone_name));
 	text_to_cstring_buffer(period, period_name, sizeof(period_name));
 	if (cache == NULL)
@@ -177,9 +185,17 @@ safeidx_local_period_spec(PG_FUNCTION_ARGS)
 	if (cache == NULL || cache->spec == NULL || VARSIZE(cache->spec) != VARSIZE(spec) ||
 		memcmp(cache->spec, spec, VARSIZE(spec)) != 0)
 	{
-		cache = local_period_cache(fcinfo, spec_member(spec, "period"), spec_member(spec, "zone"));
-		if (cache->spec != NULL)
+		/*
+		 * Forget the spec parsed last first: should the lookup fail half-way
+		 * (a known zone, an unknown period), the zone cached would no longer
+		 * be that spec's.
+		 */
+		if (cache != NULL && cache->spec != NULL)
+		{
 			pfree(cache->spec);
+			cache->spec = NULL;
+		}
+		cache = local_period_cache(fcinfo, spec_member(spec, "period"), spec_member(spec, "zone"));
 		cache->spec = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(spec));
 		memcpy(cache->spec, spec, VARSIZE(spec));
 	}

@@ -102,6 +102,39 @@ rel_done() {
     [[ $_rel_failed -eq 0 && $_rel_n -gt 0 ]]
 }
 
+# ---- valgrind (valgrind.sh, valgrind_remote.sh) ----------------------------------
+# rel_valgrind_wrapper DIR: the SAFEIDX_PG_WRAPPER that runs a server under
+# memcheck, every process with its log in DIR (made writable by the server's
+# user).
+rel_valgrind_wrapper() {
+    local dir=$1
+    mkdir -p "$dir"
+    chmod 0777 "$dir"
+    printf '%s' "valgrind --tool=memcheck --trace-children=yes --leak-check=no --num-callers=40" \
+        " --error-limit=no --read-var-info=no --time-stamp=yes ${REL_VALGRIND_OPTS:-}" \
+        " --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END --log-file=$dir/%p.log"
+}
+
+# rel_valgrind_errors DIR: reads the logs of DIR (the servers stopped, so
+# that every log is whole): each error between the markers whose stack names
+# safeidx.so goes to $REL_OUT/safeidx-errors.txt, the others to
+# $REL_OUT/other-errors.txt; sets rel_vg_logs, rel_vg_ours, rel_vg_other.
+rel_valgrind_errors() {
+    local dir=$1 logs
+    logs=("$dir"/*.log)
+    rel_vg_logs=${#logs[@]}
+    [[ -e ${logs[0]} ]] || rel_vg_logs=0
+    awk -v ours="$REL_OUT/safeidx-errors.txt" -v other="$REL_OUT/other-errors.txt" '
+        /VALGRINDERROR-BEGIN/ { inerr = 1; buf = FILENAME "\n"; next }
+        /VALGRINDERROR-END/ {
+            inerr = 0
+            if (buf ~ /safeidx\.so/) { print buf > ours; n_ours++ } else { print buf > other; n_other++ }
+            next }
+        inerr { sub(/^==[0-9]+== ([0-9:.]+ )?/, ""); buf = buf $0 "\n" }
+        END { printf "%d %d\n", n_ours, n_other > "/dev/stderr" }' "${logs[@]}" 2>"$REL_OUT/counts.txt" </dev/null || true
+    read -r rel_vg_ours rel_vg_other <"$REL_OUT/counts.txt"
+}
+
 # the check's own preparation, with $REL_OUT made and before the cluster starts
 if declare -F rel_before_cluster >/dev/null; then
     rel_before_cluster
@@ -165,3 +198,4 @@ rel_crashes() {
 rel_restarts() {
     grep -c 'server processes terminated; reinitializing' "$SAFEIDX_LOG" || true
 }
+
