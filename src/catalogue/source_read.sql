@@ -95,6 +95,10 @@ BEGIN
         RAISE EXCEPTION 'unknown period "%"', period
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, month, quarter or year.';
     END IF;
+    IF cardinality(sources) = 0 OR array_position(sources, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'no source to read: the list of sources is empty or holds a NULL'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     SELECT array_agg(s ORDER BY s.source) INTO srcs FROM @extschema@.source s WHERE s.source = ANY (sources);
     IF coalesce(cardinality(srcs), 0) <> cardinality(sources) THEN
         RAISE EXCEPTION 'unknown source "%"',

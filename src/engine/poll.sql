@@ -136,6 +136,9 @@ DECLARE
     n      bigint;
     total  bigint := 0;
 BEGIN
+    IF NOT EXISTS (SELECT FROM @extschema@.scheme s WHERE s.scheme = poll_changes.scheme) THEN
+        RAISE EXCEPTION 'unknown scheme "%"', poll_changes.scheme USING ERRCODE = 'undefined_object';
+    END IF;
     FOR src IN SELECT s.* FROM @extschema@.source s
                 WHERE s.watermark_column IS NOT NULL
                   AND s.source IN (SELECT x.source FROM @extschema@.scheme_sources(poll_changes.scheme) x)

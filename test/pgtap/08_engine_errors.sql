@@ -5,7 +5,7 @@
 -- Fixture: runs alone in a fresh copy of safeidx_tap_template (test/check.sh);
 -- of it, this file uses only the extensions pgtap and safeidx.
 BEGIN;
-SELECT plan(20);
+SELECT plan(23);
 SET CONSTRAINTS ALL IMMEDIATE;
 
 CREATE TABLE public.err_event (at timestamptz, code text, kind text);
@@ -74,6 +74,16 @@ SELECT results_eq($$SELECT index, coverage, grade_level, rank_level
                       FROM safeidx.index_result WHERE scheme = 'err' AND region_code = 'r'$$,
                   $$VALUES (NULL::float8, 0::float8, NULL::integer, NULL::integer)$$,
                   'a region without residents: coverage 0, no index, grade or rank');
+
+-- bad arguments of the steps scripts call (found by sqlsmith, issue 13)
+SELECT throws_ok($$SELECT * FROM safeidx.source_cells('{}', 'month', '2025-01-01', '2025-02-01', 'Asia/Shanghai')$$,
+                 '22023', 'no source to read: the list of sources is empty or holds a NULL',
+                 'source_cells of no source: 22023, not a relation "<NULL>"');
+SELECT throws_ok($$SELECT * FROM safeidx.source_plan('{err_src,NULL}', 'month', '2025-01-01', '2025-02-01')$$,
+                 '22023', 'no source to read: the list of sources is empty or holds a NULL',
+                 'source_plan with a NULL source: 22023');
+SELECT throws_ok($$SELECT safeidx.poll_changes('no_such_scheme')$$, '42704', 'unknown scheme "no_such_scheme"',
+                 'poll_changes of an unknown scheme: 42704, not 0');
 
 SELECT * FROM finish();
 ROLLBACK;
