@@ -123,6 +123,7 @@ SQL_SOURCES = \
 	src/results/indicator_result.sql \
 	src/results/node_result.sql \
 	src/results/unknown_region_rows.sql \
+	src/results/leaf_rate.sql \
 	src/results/rank_uncertainty.sql \
 	src/results/funnel_result.sql \
 	src/governance/rule_check.sql \

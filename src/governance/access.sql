@@ -333,7 +333,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.compute_alarms(text, text, date, text), @e
 -- reads its subtree's results only, and would get ranks among them); those
 -- of the index also read the scheme's cells.  Funnel positions likewise
 -- pool every region of a level (its rate and tau^2).
-GRANT EXECUTE ON FUNCTION @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8),
+GRANT EXECUTE ON FUNCTION @extschema@.not_a_leaf_rate(text, text, date, text),
+    @extschema@.rank_uncertainty(text, date, text, integer, text, text, integer, bigint, float8, float8),
     @extschema@.funnel_result(text, date, text, integer, text, float8),
     @extschema@.report_alarms(@extschema@.release),
     @extschema@.index_sensitivity(text, date, integer, text, integer, bigint, boolean, float8, float8, float8, float8),

@@ -21,16 +21,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $
 DECLARE
     bad text;
 BEGIN
-    SELECT format('%s (version %s: %s)', i.node, i.version,
-                  CASE WHEN i.measure <> 'rate' THEN 'a ' || i.measure || ' indicator' ELSE 'not a leaf' END)
-      INTO bad
-      FROM @extschema@.result r
-      JOIN @extschema@.indicator i ON i.scheme = r.scheme AND i.version = r.version AND i.node = funnel_result.node
-     WHERE r.scheme = funnel_result.scheme AND r.period = funnel_result.period
-       AND r.period_start = funnel_result.period_start
-       AND (i.measure <> 'rate' OR EXISTS (SELECT FROM @extschema@.indicator c
-                                            WHERE c.scheme = i.scheme AND c.version = i.version AND c.parent_node = i.node))
-     LIMIT 1;
+    bad := @extschema@.not_a_leaf_rate(funnel_result.scheme, funnel_result.period, funnel_result.period_start, funnel_result.node);
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'funnel positions need a leaf rate indicator, not %', bad
             USING ERRCODE = 'invalid_parameter_value',

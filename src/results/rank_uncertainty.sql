@@ -21,16 +21,7 @@ BEGIN
         RAISE EXCEPTION 'unknown ranking "%"', within
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Rank within the level (level) or among siblings (siblings).';
     END IF;
-    SELECT format('%s (version %s: %s)', i.node, i.version,
-                  CASE WHEN i.measure <> 'rate' THEN 'a ' || i.measure || ' indicator' ELSE 'not a leaf' END)
-      INTO bad
-      FROM @extschema@.result r
-      JOIN @extschema@.indicator i ON i.scheme = r.scheme AND i.version = r.version AND i.node = rank_uncertainty.node
-     WHERE r.scheme = rank_uncertainty.scheme AND r.period = rank_uncertainty.period
-       AND r.period_start = rank_uncertainty.period_start
-       AND (i.measure <> 'rate' OR EXISTS (SELECT FROM @extschema@.indicator c
-                                            WHERE c.scheme = i.scheme AND c.version = i.version AND c.parent_node = i.node))
-     LIMIT 1;
+    bad := @extschema@.not_a_leaf_rate(rank_uncertainty.scheme, rank_uncertainty.period, rank_uncertainty.period_start, rank_uncertainty.node);
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'rank intervals need a leaf rate indicator, not %', bad
             USING ERRCODE = 'invalid_parameter_value',
