@@ -45,6 +45,10 @@
 --   z1, z2, z3, z3c, z3r  the same as e1 .. e3r for the Zhuhai scheme (daily
 --       and monthly), rebuilt for December 2025 ('2025-12-01', '2026-01-01'):
 --       its cells are daily, 2024-01-01 .. 2026-01-01, and z2 groups by day
+--   z4  the Zhuhai rebuild of a year, 2025 (every day and month)
+--   e0, z0  the floor: one scan of each table grouped by community and day
+--   e4d..e4g  a late correction in 2025-09 and a population revision, each
+--       followed by a refresh
 -- Every engine step runs once, at the default settings (2 workers per
 -- gather; build_cells writes with INSERT ... SELECT, which PostgreSQL 15
 -- never runs in parallel).  bench.engine_result gives each step's ratios to
@@ -472,6 +476,9 @@ INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail)
 SELECT 'z3r', 'results step: rebuild - cell step', r.workers, 1, r.ms - c.ms, 'z3 - z3c'
   FROM bench.engine_timing r, bench.engine_timing c WHERE r.id = 'z3' AND c.id = 'z3c'
 RETURNING format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1), detail);
+-- a year of Zhuhai (every day and month of 2025), the issue's unit for its target
+SELECT bench.engine_step('z4', 'safeidx.rebuild(''zhuhai'', ''2025-01-01'', ''2026-01-01'')',
+                         $$SELECT * FROM safeidx.rebuild('zhuhai', '2025-01-01', '2026-01-01')$$);
 \endif
 
 -- ---- the table ----------------------------------------------------------------
