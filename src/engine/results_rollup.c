@@ -79,10 +79,14 @@ read_cells(Computation *c, Rollup *r, bool **only_nulls)
 	Datum		values[3] = {CStringGetTextDatum(k->scheme), CStringGetTextDatum(k->period),
 							 DateADTGetDatum(r->start)};
 
+	MemoryContext period_cxt = CurrentMemoryContext;
+
 	for (int i = 0; i < r->tree.n * ns; i++)
 		own[i] = NAN;
 	if (SPI_execute_plan(c->cells_plan, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the cells of scheme \"%s\" failed", k->scheme);
+	/* SPI returns in its procedure context: what follows is the period's */
+	MemoryContextSwitchTo(period_cxt);
 	for (uint64 row = 0; row < SPI_processed; row++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[row];

@@ -330,11 +330,14 @@ write_changes(const NewRows *rows, SPIPlanPtr stored_plan, SPIPlanPtr delete_pla
 	Column		gone[2];
 	int			ninsert;
 	int64		changed = 0;
+	MemoryContext period_cxt = CurrentMemoryContext;
 
 	for (int k = 0; k < rows->nkeys; k++)
 		column_init(&gone[k], TEXTOID, 0);
 	if (SPI_execute_plan(stored_plan, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the stored %s of scheme \"%s\" failed", what, scheme);
+	/* SPI returns in its procedure context: what follows is the period's */
+	MemoryContextSwitchTo(period_cxt);
 	{
 		uint64		nstored = SPI_processed;
 		SPITupleTable *stored = SPI_tuptable;
@@ -355,6 +358,7 @@ write_changes(const NewRows *rows, SPIPlanPtr stored_plan, SPIPlanPtr delete_pla
 			del_args[3 + k] = column_array(&gone[k]);
 		if (SPI_execute_plan(delete_plan, del_args, NULL, false, 0) != SPI_OK_DELETE)
 			elog(ERROR, "replacing the %s of scheme \"%s\" failed", what, scheme);
+		MemoryContextSwitchTo(period_cxt);
 		changed += SPI_processed;
 	}
 	if (ninsert > 0)
@@ -363,6 +367,7 @@ write_changes(const NewRows *rows, SPIPlanPtr stored_plan, SPIPlanPtr delete_pla
 			args[nargs + j] = column_array_of(&rows->cols[j], insert);
 		if (SPI_execute_plan(insert_plan, args, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "writing the %s of scheme \"%s\" failed", what, scheme);
+		MemoryContextSwitchTo(period_cxt);
 		changed += SPI_processed;
 	}
 	return changed;
