@@ -82,6 +82,8 @@ CREATE OR REPLACE FUNCTION @extschema@.capture_catalogue_changes() RETURNS trigg
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     transition text;
+    first_day  date;
+    last_day   date;        -- the day after the last one changed
 BEGIN
     IF current_setting('row_security') = 'off' THEN
         RETURN NULL;
@@ -90,25 +92,21 @@ BEGIN
                                            WHEN 'DELETE' THEN '{old_rows}'::text[]
                                            ELSE '{old_rows,new_rows}'::text[] END
     LOOP
-        EXECUTE format(
-            'INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local, results_only)
-             SELECT s.scheme, %L, NULL, true, t.first_day, t.last_day - interval ''1 microsecond'', true
-               FROM @extschema@.scheme s,
-                    (SELECT min(%s)::timestamp AS first_day, max(%s)::timestamp AS last_day FROM %I) t
-              WHERE t.first_day IS NOT NULL',
-            TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
-            CASE TG_TABLE_NAME WHEN 'population' THEN 'period_start' ELSE 'valid_from' END,
-            CASE TG_TABLE_NAME WHEN 'population' THEN '@extschema@.period_end(period, period_start)' ELSE 'valid_to' END,
-            transition);
+        EXECUTE format('SELECT min(%s), max(%s) FROM %I',
+                       CASE TG_TABLE_NAME WHEN 'population' THEN 'period_start' ELSE 'valid_from' END,
+                       CASE TG_TABLE_NAME WHEN 'population' THEN '@extschema@.period_end(period, period_start)'
+                                          ELSE 'valid_to' END,
+                       transition)
+           INTO first_day, last_day;
+        CONTINUE WHEN first_day IS NULL;
+        INSERT INTO @extschema@.change_log (scheme, relation, region_code, every_region, first_local, last_local, results_only)
+        SELECT s.scheme, TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, NULL, true, first_day::timestamp,
+               last_day::timestamp - interval '1 microsecond', true
+          FROM @extschema@.scheme s;
         -- the stored baseline pools of those years summed the old figures
         -- or hierarchy (results.sql)
-        EXECUTE format(
-            'DELETE FROM @extschema@.baseline_pool p
-              USING (SELECT min(%s) AS first_day, max(%s) AS last_day FROM %I) t
-              WHERE p.year BETWEEN extract(year FROM t.first_day) AND extract(year FROM t.last_day - 1)',
-            CASE TG_TABLE_NAME WHEN 'population' THEN 'period_start' ELSE 'valid_from' END,
-            CASE TG_TABLE_NAME WHEN 'population' THEN '@extschema@.period_end(period, period_start)' ELSE 'valid_to' END,
-            transition);
+        DELETE FROM @extschema@.baseline_pool p
+         WHERE p.year BETWEEN extract(year FROM first_day) AND extract(year FROM last_day - 1);
     END LOOP;
     RETURN NULL;
 END $$;
