@@ -293,8 +293,11 @@ CREATE OR REPLACE VIEW @extschema@.warning WITH (security_invoker = true) AS
 WITH scoped AS NOT MATERIALIZED (
     SELECT w.*, r.period_start, r.region_code, r.index, r.grade_level AS level, r.rank_siblings
       FROM @extschema@.warning_rule w
+      -- a rule's depth, or every depth, as a range: an index condition of
+      -- result_level_periods (w.depth IS NULL OR r.depth = w.depth is not,
+      -- and read every region of the period)
       JOIN @extschema@.result r ON r.scheme = w.scheme AND r.period = w.period
-     WHERE w.depth IS NULL OR r.depth = w.depth),
+       AND r.depth BETWEEN coalesce(w.depth, 0) AND coalesce(w.depth, 2147483647)),
 fired AS (
     SELECT s.scheme, s.rule, s.kind, s.severity, s.period, s.period_start, s.region_code, NULL::text AS node,
            s.index AS value, NULL::float8 AS reference, s.grade_level::float8 AS threshold,
