@@ -217,7 +217,9 @@ BEGIN
         IF create_them THEN
             EXECUTE format('ALTER TABLE demo.%I ADD CONSTRAINT %I PRIMARY KEY (id)', t.tbl, t.tbl || '_pkey');
             EXECUTE format('CREATE INDEX %I ON demo.%I (%I)', t.tbl || '_' || t.tcol || '_idx', t.tbl, t.tcol);
-            EXECUTE format('CREATE INDEX %I ON demo.%I (community_code)', t.tbl || '_community_code_idx', t.tbl);
+            -- a community's rows over time: what a refresh reads (the changed
+            -- codes over the changed span)
+            EXECUTE format('CREATE INDEX %I ON demo.%I (community_code, %I)', t.tbl || '_community_code_idx', t.tbl, t.tcol);
         ELSE
             EXECUTE format('ALTER TABLE demo.%I DROP CONSTRAINT IF EXISTS %I', t.tbl, t.tbl || '_pkey');
             EXECUTE format('DROP INDEX IF EXISTS demo.%I', t.tbl || '_' || t.tcol || '_idx');
