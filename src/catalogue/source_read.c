@@ -21,6 +21,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -38,19 +39,32 @@ extension_schema(FunctionCallInfo fcinfo)
 static char *
 cells_query(FunctionCallInfo fcinfo, Oid *owner, char **source, Oid *relid)
 {
-	Oid			argtypes[5] = {TEXTARRAYOID, TEXTOID, DATEOID, DATEOID, TEXTOID};
-	Datum		values[5] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
-							 PG_GETARG_DATUM(3), PG_GETARG_DATUM(4)};
+	Oid			argtypes[6] = {TEXTARRAYOID, TEXTOID, DATEOID, DATEOID, TEXTOID, INT4OID};
+	Datum		values[6] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
+							 PG_GETARG_DATUM(3), PG_GETARG_DATUM(4), (Datum) 0};
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', 'n'};
 	bool		isnull;
+	Datum		sql_datum;
 	char	   *sql;
 
+	/* how many codes the query will be given (source_cells_sql reads few one by one) */
+	if (!PG_ARGISNULL(5))
+	{
+		ArrayType  *codes = PG_GETARG_ARRAYTYPE_P(5);
+
+		values[5] = Int32GetDatum(ArrayGetNItems(ARR_NDIM(codes), ARR_DIMS(codes)));
+		nulls[5] = ' ';
+	}
 	if (SPI_execute_with_args(psprintf("SELECT q.sql, q.owner, s.source, %1$s.source_relation(s)::oid"
-									   "  FROM %1$s.source_cells_sql($1, $2, $3, $4, $5) q, %1$s.source s"
+									   "  FROM %1$s.source_cells_sql($1, $2, $3, $4, $5, $6) q, %1$s.source s"
 									   " WHERE s.source = (SELECT min(x) FROM pg_catalog.unnest($1) x)",
 									   extension_schema(fcinfo)),
-							  5, argtypes, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+							  6, argtypes, values, nulls, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "source_cells_sql() gave no query");
-	sql = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	sql_datum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "source_cells_sql() gave no query");
+	sql = TextDatumGetCString(sql_datum);
 	*owner = get_role_oid(NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
 																&isnull))), false);
 	*source = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));

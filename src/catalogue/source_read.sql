@@ -64,16 +64,38 @@ END $$;
 COMMENT ON FUNCTION @extschema@.source_sql(@extschema@.source, date, date, text) IS
 'SQL pieces reading a source: the local time of a row in time zone tz, the value of a row (1, a column, times its severity weight, as numeric), the condition on its time between two local dates (an integer year column: the years starting between them) and its filter as filter_sql() analysed and deparsed it (true without one)';
 
+-- Whether a table's rows of one region code can be found by an index: a
+-- valid, complete btree index leading with the region column, a text or
+-- varchar column in the database's collation (so that "column = code"
+-- with a text code is its index condition).
+CREATE OR REPLACE FUNCTION @extschema@.region_indexed(relation regclass, region_column name)
+RETURNS boolean LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (
+        SELECT FROM pg_attribute a
+          JOIN pg_index i ON i.indrelid = a.attrelid AND i.indkey[0] = a.attnum
+          JOIN pg_class c ON c.oid = i.indexrelid
+          JOIN pg_am m ON m.oid = c.relam
+         WHERE a.attrelid = relation AND a.attname = region_column AND NOT a.attisdropped
+           AND a.atttypid IN ('text'::regtype, 'varchar'::regtype) AND a.attcollation = 100
+           AND i.indcollation[0] = 100 AND i.indisvalid AND i.indpred IS NULL AND m.amname = 'btree');
+$$;
+COMMENT ON FUNCTION @extschema@.region_indexed(regclass, name) IS
+'whether the rows of one region code of a table are found by an index: a valid btree index without predicate leading with the region column (text or varchar, in the database''s collation)';
+
 -- The query reading sources bound to one departmental table (same relation,
 -- columns and owner) for local dates [from, to), cut into periods of a kind
 -- in time zone tz: one GROUP BY region code and period with a FILTER per
--- source, reading the table once; $1 holds the region codes to read (NULL:
--- all).  Built from the stored definitions, whose columns and filters are
--- checked again against the owner's rights; source_cells() runs it as the
--- owner.
+-- source; $1 holds the region codes to read (NULL: all).  The table is read
+-- once, or, for few codes (ncodes, at most a tenth of the region tree's: a
+-- refresh's changed communities) of a local table that has an index
+-- leading with the region column, one code at a time through that index
+-- (the whole span of every code is not read).  Built from the stored
+-- definitions, whose columns and filters are checked again against the
+-- owner's rights; source_cells() runs it as the owner.
 CREATE OR REPLACE FUNCTION @extschema@.source_cells_sql(sources text[], period text, from_date date, to_date date, tz text,
-                                                         OUT sql text, OUT owner name)
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+                                                         ncodes integer DEFAULT NULL, OUT sql text, OUT owner name)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     srcs    @extschema@.source[];
@@ -90,7 +112,12 @@ DECLARE
     starts  date[];         -- the period starts (builtin)
     period_key text;
     period_of  text;
+    grouped    text;        -- the rows grouped by region code and period
 BEGIN
+    -- not STRICT for ncodes alone: NULL for anything else NULL
+    IF sources IS NULL OR period IS NULL OR from_date IS NULL OR to_date IS NULL OR tz IS NULL THEN
+        RETURN;
+    END IF;
     IF @extschema@.period_interval(period) IS NULL THEN
         RAISE EXCEPTION 'unknown period "%"', period
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, month, quarter or year.';
@@ -193,23 +220,39 @@ BEGIN
                            ELSE format('date_trunc(%L, %s)::date', period, part.local_time) END;
         period_of := 'g.period_key';
     END IF;
+    IF ncodes IS NOT NULL AND shipping = 'local' AND @extschema@.region_indexed(rel, src.region_column)
+       AND ncodes::bigint * 10 <= (SELECT count(DISTINCT r.code) FROM @extschema@.region r) THEN
+        grouped := format(
+            '(SELECT safeidx_code.code AS region_code, i.*
+                FROM (SELECT DISTINCT c AS code FROM unnest($1::text[]) c WHERE c IS NOT NULL) safeidx_code
+               CROSS JOIN LATERAL (
+                     SELECT %2$s AS period_key %3$s FROM %4$s
+                      WHERE %1$I = safeidx_code.code AND %5$s AND (%6$s) GROUP BY 1) i
+              UNION ALL
+              SELECT NULL::text, %2$s %3$s FROM %4$s
+               WHERE %1$I IS NULL AND array_position($1, NULL) IS NOT NULL AND %5$s AND (%6$s)
+               GROUP BY 2)',
+            src.region_column, period_key, columns, rel, part.time_condition, any_row);
+    ELSE
+        grouped := format(
+            '(SELECT %1$I::text AS region_code, %2$s AS period_key %3$s
+                FROM %4$s
+               WHERE %5$s AND (%6$s)
+                 AND ($1::text[] IS NULL OR %1$I::text = ANY ($1)
+                      OR (%1$I IS NULL AND array_position($1, NULL) IS NOT NULL))
+               GROUP BY 1, 2)',
+            src.region_column, period_key, columns, rel, part.time_condition, any_row);
+    END IF;
     sql := format(
         'SELECT x.source, g.region_code, %s AS period_start, x.value, x.source_rows, x.null_rows, x.last_day
-           FROM (SELECT %I::text AS region_code, %s AS period_key %s
-                   FROM %s
-                  WHERE %s AND (%s)
-                    AND ($1::text[] IS NULL OR %I::text = ANY ($1)
-                         OR (%I IS NULL AND array_position($1, NULL) IS NOT NULL))
-                  GROUP BY 1, 2) g
+           FROM %s g
           CROSS JOIN LATERAL (VALUES %s) x(source, value, source_rows, null_rows, last_day)
           WHERE x.source_rows > 0',
-        period_of, src.region_column, period_key,
-        columns, rel, part.time_condition, any_row,
-        src.region_column, src.region_column, rows);
+        period_of, grouped, rows);
     owner := src.owner;
 END $$;
-COMMENT ON FUNCTION @extschema@.source_cells_sql(text[], text, date, date, text) IS
-'the query reading sources bound to one departmental table (same relation, columns and owner) for local dates [from, to) cut into periods in time zone tz, checked against the owner''s rights; and that owner (source_cells() runs it as the owner)';
+COMMENT ON FUNCTION @extschema@.source_cells_sql(text[], text, date, date, text, integer) IS
+'the query reading sources bound to one departmental table (same relation, columns and owner) for local dates [from, to) cut into periods in time zone tz, checked against the owner''s rights, for ncodes region codes given as $1 (NULL: all; few codes of a local table with an index leading with the region column are read one at a time through it); and that owner (source_cells() runs it as the owner)';
 
 CREATE OR REPLACE FUNCTION @extschema@.source_cells(sources text[], period text, from_date date, to_date date, tz text,
                                                      codes text[] DEFAULT NULL)

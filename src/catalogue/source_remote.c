@@ -135,6 +135,7 @@ source_plan(PG_FUNCTION_ARGS)
 	Datum		param_value[1] = {(Datum) 0};
 	char		param_null[1] = {'n'};
 	bool		isnull;
+	Datum		sql_datum;
 	char	   *sql;
 	char	   *source;
 	Oid			owner;
@@ -149,7 +150,10 @@ source_plan(PG_FUNCTION_ARGS)
 									   extension_schema(fcinfo)),
 							  5, argtypes, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "source_cells_sql() gave no query");
-	sql = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	sql_datum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "source_cells_sql() gave no query");
+	sql = TextDatumGetCString(sql_datum);
 	owner = get_role_oid(NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
 															   &isnull))), false);
 	source = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));

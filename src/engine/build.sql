@@ -185,9 +185,8 @@ DECLARE
     new_to   date;
     new_cells_to date;
     spans    daterange[];
-    cell_span daterange;
-    codes    text[];
-    every    boolean;
+    changed  jsonb;          -- per departmental table: span, codes, every code
+    tbl      jsonb;
     plan     jsonb;
     nchanges bigint;
     ncells   bigint := 0;
@@ -209,27 +208,37 @@ BEGIN
     -- again and picked up by the next refresh), clipped to the cells kept
     WITH consumed AS (DELETE FROM @extschema@.change_log c WHERE c.scheme = sc.scheme RETURNING c.*),
     clipped AS (
-        SELECT c.region_code, c.every_region, c.results_only,
+        SELECT c.relation, c.region_code, c.every_region, c.results_only,
                CASE WHEN greatest(c.first_local::date, br.cells_from) < least(c.last_local::date + 1, br.cells_to)
                     THEN daterange(greatest(c.first_local::date, br.cells_from), least(c.last_local::date + 1, br.cells_to))
                     ELSE 'empty' END AS span
-          FROM consumed c)
-    SELECT count(*), array_agg(x.span) FILTER (WHERE NOT isempty(x.span)),
-           range_merge(range_agg(x.span) FILTER (WHERE NOT x.results_only AND NOT isempty(x.span))),
-           bool_or(x.every_region) FILTER (WHERE NOT x.results_only AND NOT isempty(x.span)),
-           array_agg(DISTINCT x.region_code) FILTER (WHERE NOT x.results_only AND NOT isempty(x.span))
-      INTO nchanges, spans, cell_span, every, codes
-      FROM clipped x;
+          FROM consumed c),
+    -- cells: per departmental table changed, its span and codes (a
+    -- relation no source of the scheme reads stands for all of them)
+    per_table AS (
+        SELECT CASE WHEN x.relation IN (SELECT s.relation FROM @extschema@.scheme_sources(sc.scheme) s)
+                    THEN x.relation END AS relation,
+               range_merge(range_agg(x.span)) AS span, bool_or(x.every_region) AS every,
+               array_agg(DISTINCT x.region_code) AS codes
+          FROM clipped x WHERE NOT x.results_only AND NOT isempty(x.span)
+         GROUP BY 1)
+    SELECT (SELECT count(*) FROM clipped), (SELECT array_agg(x.span) FROM clipped x WHERE NOT isempty(x.span)),
+           (SELECT jsonb_agg(jsonb_build_object('relation', t.relation, 'from', lower(t.span), 'to', upper(t.span),
+                                                'codes', CASE WHEN NOT t.every THEN t.codes END)) FROM per_table t)
+      INTO nchanges, spans, changed;
     -- new periods since the last build: every code
     IF new_cells_to > br.cells_to THEN
         ncells := ncells + @extschema@.build_cells(sc.scheme, br.cells_to, new_cells_to);
     END IF;
-    -- changed rows inside the built range: the codes changed, over their
-    -- span (population and region changes need results recomputed, not cells)
-    IF cell_span IS NOT NULL THEN
-        ncells := ncells + @extschema@.build_cells(sc.scheme, lower(cell_span), upper(cell_span),
-                                                   CASE WHEN every THEN NULL ELSE codes END);
-    END IF;
+    -- changed rows inside the built range: each table's sources, for the
+    -- codes changed over their span (population and region changes need
+    -- results recomputed, not cells)
+    FOR tbl IN SELECT * FROM jsonb_array_elements(changed) LOOP
+        ncells := ncells + @extschema@.build_cells(
+            sc.scheme, (tbl ->> 'from')::date, (tbl ->> 'to')::date,
+            (SELECT array_agg(c) FROM jsonb_array_elements_text(nullif(tbl -> 'codes', 'null')) c),
+            CASE WHEN tbl ->> 'relation' IS NOT NULL THEN ARRAY[tbl ->> 'relation'] END);
+    END LOOP;
     UPDATE @extschema@.built_range b SET cells_to = new_cells_to WHERE b.scheme = sc.scheme;
     -- periods whose completeness changed with what the sources delivered;
     -- none beyond the latest date delivered

@@ -20,9 +20,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.cell', '');
 
 -- [code]
 -- Deletes the cells of a scheme in [from, to) for some region codes (NULL:
--- all codes), for one period kind, and the stored baseline pools of the
--- years they fall in (results.sql: cells are only ever written after this).
-CREATE OR REPLACE FUNCTION @extschema@.delete_cells(scheme text, period text, from_date date, to_date date, codes text[])
+-- all codes) and some sources (NULL: all), for one period kind, and the
+-- stored baseline pools of the years they fall in (results.sql: cells are
+-- only ever written after this).
+CREATE OR REPLACE FUNCTION @extschema@.delete_cells(scheme text, period text, from_date date, to_date date, codes text[],
+                                                     sources text[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     DELETE FROM @extschema@.baseline_pool p
@@ -33,33 +35,41 @@ BEGIN
     IF codes IS NULL THEN
         DELETE FROM @extschema@.cell c
          WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
-           AND c.period_start >= from_date AND c.period_start < to_date;
+           AND c.period_start >= from_date AND c.period_start < to_date
+           AND (sources IS NULL OR c.source = ANY (sources));
         RETURN;
     END IF;
     DELETE FROM @extschema@.cell c
      WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
-       AND c.period_start >= from_date AND c.period_start < to_date AND c.region_code = ANY (codes);
+       AND c.period_start >= from_date AND c.period_start < to_date AND c.region_code = ANY (codes)
+       AND (sources IS NULL OR c.source = ANY (sources));
     IF array_position(codes, NULL) IS NOT NULL THEN
         DELETE FROM @extschema@.cell c
          WHERE c.scheme = delete_cells.scheme AND c.period = delete_cells.period
-           AND c.period_start >= from_date AND c.period_start < to_date AND c.region_code IS NULL;
+           AND c.period_start >= from_date AND c.period_start < to_date AND c.region_code IS NULL
+           AND (sources IS NULL OR c.source = ANY (sources));
     END IF;
 END $$;
-COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[]) IS 'deletes the cells of a scheme and period kind in [from, to) for some region codes (NULL: all), and the stored baseline pools of the years they fall in';
+COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[], text[]) IS 'deletes the cells of a scheme and period kind in [from, to) for some region codes (NULL: all) and sources (NULL: all), and the stored baseline pools of the years they fall in';
 
 -- Recomputes cells: each departmental table is read once over [from, to)
 -- at the scheme's finest period kind for all the additive sources bound to
 -- it (each source a FILTER of one GROUP BY; count-distinct sources once per
 -- period kind), and the coarser kinds of the periods enclosing [from, to)
--- are summed from the finest cells, which must exist there.  The only
+-- are summed from the finest cells, which must exist there.  Only the
+-- sources of some departmental tables when a refresh knows which changed.
+-- Cells are written in period order, so that the results kernel reads a
+-- period's cells from a few pages, not one page per cell.  The only
 -- function reading departmental tables.
-CREATE OR REPLACE FUNCTION @extschema@.build_cells(scheme text, from_date date, to_date date, codes text[] DEFAULT NULL)
+CREATE OR REPLACE FUNCTION @extschema@.build_cells(scheme text, from_date date, to_date date, codes text[] DEFAULT NULL,
+                                                    relations text[] DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     sc     @extschema@.scheme;
     grp    record;
     finest text;
     kind   text;
+    srcs   text[];     -- the sources recomputed (NULL: all)
     lo     date;
     hi     date;
     n      bigint;
@@ -71,17 +81,21 @@ BEGIN
         RAISE EXCEPTION 'unknown scheme "%"', build_cells.scheme USING ERRCODE = 'undefined_object';
     END IF;
     finest := @extschema@.finest_period(sc.periods);
+    IF relations IS NOT NULL THEN
+        SELECT coalesce(array_agg(s.source), '{}') INTO srcs
+          FROM @extschema@.scheme_sources(sc.scheme) s WHERE s.relation = ANY (relations);
+    END IF;
     FOREACH kind IN ARRAY @extschema@.finest_first(sc.periods) LOOP
         lo := date_trunc(kind, from_date)::date;
         hi := @extschema@.period_end_after(kind, to_date);
-        PERFORM @extschema@.delete_cells(sc.scheme, kind, lo, hi, codes);
+        PERFORM @extschema@.delete_cells(sc.scheme, kind, lo, hi, codes, srcs);
         -- one read per departmental table (and region and time column and
         -- owner) at the finest kind, with the owner's rights; count-distinct
         -- sources at every kind
         FOR grp IN
             SELECT array_agg(s.source ORDER BY s.source) AS sources
               FROM @extschema@.scheme_sources(sc.scheme) s
-             WHERE kind = finest OR s.measure = 'count_distinct'
+             WHERE (kind = finest OR s.measure = 'count_distinct') AND (srcs IS NULL OR s.source = ANY (srcs))
              GROUP BY s.relation, s.region_column, s.time_column, s.owner, s.measure = 'count_distinct',
                       CASE WHEN s.measure = 'count_distinct' THEN s.source END
         LOOP
@@ -89,7 +103,8 @@ BEGIN
                                           null_rows, last_day)
             SELECT sc.scheme, kind, c.period_start, c.source, c.region_code, c.value, c.source_rows,
                    c.null_rows, c.last_day
-              FROM @extschema@.source_cells(grp.sources, kind, lo, hi, sc.time_zone, codes) c;
+              FROM @extschema@.source_cells(grp.sources, kind, lo, hi, sc.time_zone, codes) c
+             ORDER BY c.period_start;
             GET DIAGNOSTICS n = ROW_COUNT;
             total := total + n;
         END LOOP;
@@ -102,16 +117,18 @@ BEGIN
                    sum(c.value ORDER BY c.period_start), sum(c.source_rows), sum(c.null_rows), max(c.last_day)
               FROM @extschema@.cell c
               JOIN @extschema@.scheme_sources(sc.scheme) s ON s.source = c.source AND s.measure <> 'count_distinct'
+                                                           AND (srcs IS NULL OR s.source = ANY (srcs))
              WHERE c.scheme = sc.scheme AND c.period = finest
                AND c.period_start >= lo AND c.period_start < hi
                AND (codes IS NULL OR c.region_code = ANY (codes)
                     OR (c.region_code IS NULL AND array_position(codes, NULL) IS NOT NULL))
-             GROUP BY 3, 4, 5;
+             GROUP BY 3, 4, 5
+             ORDER BY 3;
             GET DIAGNOSTICS n = ROW_COUNT;
             total := total + n;
         END IF;
     END LOOP;
     RETURN total;
 END $$;
-COMMENT ON FUNCTION @extschema@.build_cells(text, date, date, text[]) IS
-'recomputes the cells of a scheme from the departmental tables for local dates [from, to) and the given region codes (NULL: all), reading each table once at the finest period kind for all its sources of one owner, with that owner''s rights (source_cells); returns the number of cells written; error 42704 for an unknown scheme';
+COMMENT ON FUNCTION @extschema@.build_cells(text, date, date, text[], text[]) IS
+'recomputes the cells of a scheme from the departmental tables for local dates [from, to), the given region codes (NULL: all) and the sources of the given relations (as source.relation names them; NULL: every source), reading each table once at the finest period kind for all its sources of one owner, with that owner''s rights (source_cells); returns the number of cells written; error 42704 for an unknown scheme';
