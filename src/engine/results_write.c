@@ -134,14 +134,14 @@ prepare_writes(Computation *c)
 	c->stored_result_plan = SPI_prepare(psprintf(
 		"SELECT r.region_code, r.parent_code, r.depth, r.index, r.index_unrounded, r.coverage, r.grade_level,"
 		"       r.rank_siblings, r.rank_level, r.residents, r.missing_units, r.version, r.status"
-		"  FROM %1$s.result r WHERE r.scheme = $1 AND r.period = $2 AND r.period_start = $3"
-		" ORDER BY r.region_code COLLATE \"C\"", SCHEMA_NAME), 3, types);
+		"  FROM %1$s.result r WHERE r.scheme = $1 AND r.period = $2 AND r.period_start = $3",
+		SCHEMA_NAME), 3, types);
 	c->stored_node_plan = SPI_prepare(psprintf(
 		"SELECT n.region_code, n.node, n.parent_node, n.is_leaf, n.weight, n.events, n.counted_events,"
 		"       n.denominator, n.residents, n.value, n.baseline, n.ratio, n.score, n.points, n.status,"
 		"       n.expected, n.p_value, n.significance, n.smoothed"
-		"  FROM %1$s.result_node n WHERE n.scheme = $1 AND n.period = $2 AND n.period_start = $3"
-		" ORDER BY n.region_code COLLATE \"C\", n.node COLLATE \"C\"", SCHEMA_NAME), 3, types);
+		"  FROM %1$s.result_node n WHERE n.scheme = $1 AND n.period = $2 AND n.period_start = $3",
+		SCHEMA_NAME), 3, types);
 	c->delete_result_plan = SPI_prepare(psprintf(
 		"DELETE FROM %1$s.result r WHERE r.scheme = $1 AND r.period = $2 AND r.period_start = $3"
 		"   AND r.region_code = ANY ($4)", SCHEMA_NAME), 4, types);
@@ -218,13 +218,6 @@ key_cmp_new(const void *a, const void *b)
 	return 0;
 }
 
-/*
- * Compares the computed rows with the stored ones (the SPI result of a
- * stored_*_plan, ordered by key in byte order): marks in "insert" the rows
- * that are new or differ, and appends to "gone" (one array per key column)
- * the keys of the stored rows that differ or have no computed row.  Returns
- * the number of rows to insert.
- */
 /* strcmp() of a C string and a text datum: byte order, shorter first. */
 static int
 cstring_text_cmp(const char *a, Datum b)
@@ -236,6 +229,70 @@ cstring_text_cmp(const char *a, Datum b)
 
 	return cmp != 0 ? cmp : (alen > blen) - (alen < blen);
 }
+
+/* A stored row's key (its first one or two columns, never NULL), to sort. */
+typedef struct StoredKey
+{
+	text	   *key[2];
+	uint64		row;
+} StoredKey;
+
+static int	sort_nkeys;
+
+static int
+key_cmp_stored(const void *a, const void *b)
+{
+	const StoredKey *x = a;
+	const StoredKey *y = b;
+
+	for (int k = 0; k < sort_nkeys; k++)
+	{
+		size_t		xlen = VARSIZE_ANY_EXHDR(x->key[k]);
+		size_t		ylen = VARSIZE_ANY_EXHDR(y->key[k]);
+		int			cmp = memcmp(VARDATA_ANY(x->key[k]), VARDATA_ANY(y->key[k]), Min(xlen, ylen));
+
+		if (cmp != 0)
+			return cmp;
+		if (xlen != ylen)
+			return xlen < ylen ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
+ * The stored rows in key order (byte order), sorted here rather than by the
+ * query: a sort node copies every row of the period, this sorts pointers.
+ */
+static StoredKey *
+stored_in_key_order(SPITupleTable *stored, uint64 nstored, int nkeys)
+{
+	StoredKey  *keys = palloc(sizeof(StoredKey) * Max(nstored, 1));
+
+	for (uint64 s = 0; s < nstored; s++)
+	{
+		keys[s].row = s;
+		for (int k = 0; k < nkeys; k++)
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(stored->vals[s], k + 1, stored->tupdesc, &isnull);
+
+			if (isnull)
+				elog(ERROR, "a stored result has no key");
+			keys[s].key[k] = DatumGetTextPP(d);
+		}
+	}
+	sort_nkeys = nkeys;
+	qsort(keys, nstored, sizeof(StoredKey), key_cmp_stored);
+	return keys;
+}
+
+/*
+ * Compares the computed rows with the stored ones (the SPI result of a
+ * stored_*_plan): marks in "insert" the rows that are new or differ, and
+ * appends to "gone" (one array per key column) the keys of the stored rows
+ * that differ or have no computed row.  Returns the number of rows to
+ * insert.
+ */
 
 static int
 compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, bool *insert,
@@ -249,6 +306,7 @@ compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, 
 	Datum	   *vals = palloc(sizeof(Datum) * desc->natts);
 	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
 	int			ninsert = 0;
+	StoredKey  *sorted = stored_in_key_order(stored, nstored, rows->nkeys);
 
 	for (int r = 0; r < rows->n; r++)
 		order[r] = r;
@@ -262,7 +320,7 @@ compare_with_stored(const NewRows *rows, SPITupleTable *stored, uint64 nstored, 
 		if (s < nstored && deformed != s)
 		{
 			/* each stored row deformed once (not a column at a time) */
-			heap_deform_tuple(stored->vals[s], desc, vals, nulls);
+			heap_deform_tuple(stored->vals[sorted[s].row], desc, vals, nulls);
 			deformed = s;
 		}
 		if (i >= rows->n)
