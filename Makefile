@@ -145,7 +145,7 @@ SQL_SOURCES = \
 # safeidx--V--$(EXTVERSION).sql runs the state migrations src/upgrade/A--B.sql
 # from V up to this version in chain order, then the code of this version,
 # then the migrations' A--B.post.sql parts (state that needs the new code).
-UPGRADE_FROM = 0.1.0 0.2.0 0.3.0 0.4.0
+UPGRADE_FROM = 0.1.0 0.2.0 0.3.0 0.4.0 0.5.0
 MIGRATIONS = $(wildcard src/upgrade/[0-9]*--*.sql)
 UPGRADES = $(foreach v,$(UPGRADE_FROM),$(EXTENSION)--$(v)--$(EXTVERSION).sql)
 
