@@ -46,6 +46,10 @@
 --       and monthly), rebuilt for December 2025 ('2025-12-01', '2026-01-01'):
 --       its cells are daily, 2024-01-01 .. 2026-01-01, and z2 groups by day
 --   z4  the Zhuhai rebuild of a year, 2025 (every day and month)
+--   e3w, z4w  the results' writes alone: the rows of 2025 the rebuild (e3)
+--       or the year's rebuild (z4) wrote into result and result_node,
+--       copied by INSERT ... SELECT into empty tables like them (indexes
+--       included): what materializing them costs, whatever computes them
 --   e0, z0  the floor: one scan of each table grouped by community and day
 --   e4d..e4g  a late correction in 2025-09 and a population revision, each
 --       followed by a refresh
@@ -337,6 +341,31 @@ SELECT bench.engine_step('e3', 'safeidx.rebuild(''wuchang'', ''2025-01-01'', ''2
                          $$SELECT * FROM safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01')$$);
 SELECT bench.engine_check_range('wuchang', '2024-01-01', '2026-01-01') \g /dev/null
 SELECT bench.engine_check_plain() \g /dev/null
+-- what writing the results costs in this design, whatever computes them: the
+-- rows the rebuild wrote copied into empty tables like result and
+-- result_node, their indexes included (the floor of the results step)
+CREATE TABLE bench.w_result (LIKE safeidx.result INCLUDING ALL);
+CREATE TABLE bench.w_node (LIKE safeidx.result_node INCLUDING ALL);
+CREATE FUNCTION bench.engine_write_copy(scheme text, from_date date, to_date date) RETURNS bigint
+LANGUAGE plpgsql AS $f$
+DECLARE
+    n bigint;
+    m bigint;
+BEGIN
+    TRUNCATE bench.w_result, bench.w_node;
+    INSERT INTO bench.w_result SELECT * FROM safeidx.result r
+     WHERE r.scheme = engine_write_copy.scheme AND r.period_start >= from_date AND r.period_start < to_date;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    INSERT INTO bench.w_node SELECT * FROM safeidx.result_node r
+     WHERE r.scheme = engine_write_copy.scheme AND r.period_start >= from_date AND r.period_start < to_date;
+    GET DIAGNOSTICS m = ROW_COUNT;
+    RETURN n + m;
+END $f$;
+SELECT bench.engine_step('e3w', 'the results'' writes alone: 2025''s rows copied into tables like them',
+                         $$SELECT bench.engine_write_copy('wuchang', '2025-01-01', '2026-01-01')$$,
+                         $$SELECT format('%s result and %s result_node rows', (SELECT count(*) FROM bench.w_result),
+                                         (SELECT count(*) FROM bench.w_node))$$);
+TRUNCATE bench.w_result, bench.w_node;
 -- the cell step alone, into an empty (vacuumed) cell table as in the rebuild
 DELETE FROM safeidx.cell WHERE scheme = 'wuchang';
 VACUUM safeidx.cell;
@@ -479,6 +508,11 @@ RETURNING format('  %-4s %-66s %10s ms  (%s)', id, label, round(ms::numeric, 1),
 -- a year of Zhuhai (every day and month of 2025), the issue's unit for its target
 SELECT bench.engine_step('z4', 'safeidx.rebuild(''zhuhai'', ''2025-01-01'', ''2026-01-01'')',
                          $$SELECT * FROM safeidx.rebuild('zhuhai', '2025-01-01', '2026-01-01')$$);
+SELECT bench.engine_step('z4w', 'the results'' writes alone: 2025''s rows copied into tables like them',
+                         $$SELECT bench.engine_write_copy('zhuhai', '2025-01-01', '2026-01-01')$$,
+                         $$SELECT format('%s result and %s result_node rows', (SELECT count(*) FROM bench.w_result),
+                                         (SELECT count(*) FROM bench.w_node))$$);
+TRUNCATE bench.w_result, bench.w_node;
 \endif
 
 -- ---- the table ----------------------------------------------------------------

@@ -8,7 +8,7 @@
 -- results and result nodes equal, row for row, those of a rebuild over the
 -- same range.  Also: refresh needs a build (55000); without changes it
 -- computes only new periods, then nothing; it consumes the change log; after
--- one insert it rewrites only the cells of the changed code and the results
+-- one insert it rewrites only the changed table's cells of the changed code and the results
 -- of the periods that read them.
 --
 -- Every value is compared exactly, float8 included (=, through its text,
@@ -21,7 +21,7 @@
 -- pgtap, safeidx, dblink and the demo city (test/demo/city.sql, small, seed 42),
 -- which this file reads.
 BEGIN;
-SELECT plan(36);
+SELECT plan(37);
 \o /dev/null
 \i test/demo/schemes.sql
 \o
@@ -273,8 +273,13 @@ SELECT is_empty($$SELECT * FROM t_old_cell WHERE region_code = (SELECT code FROM
                   EXCEPT SELECT ctid, * FROM safeidx.cell$$,
                 'the cells of the changed code in other months are not rewritten');
 SELECT is_empty($$SELECT * FROM t_old_cell WHERE region_code = (SELECT code FROM t_one) AND period_start = '2025-05-01'
+                    AND source IN (SELECT s.source FROM safeidx.source s WHERE s.relation = 'demo.police_incident')
                     AND tid IN (SELECT ctid FROM safeidx.cell)$$,
-                'the changed code''s cells of May 2025 are rewritten');
+                'the changed code''s cells of May 2025 of the police table''s sources are rewritten');
+SELECT is_empty($$SELECT * FROM t_old_cell WHERE region_code = (SELECT code FROM t_one) AND period_start = '2025-05-01'
+                    AND source NOT IN (SELECT s.source FROM safeidx.source s WHERE s.relation = 'demo.police_incident')
+                  EXCEPT SELECT ctid, * FROM safeidx.cell$$,
+                'its cells of May 2025 of the other tables'' sources are not rewritten (no row of theirs changed)');
 SELECT results_eq($$SELECT source, coalesce(n.value, 0) - coalesce(o.value, 0)
                       FROM (SELECT * FROM safeidx.cell WHERE scheme = 'wuchang' AND period_start = '2025-05-01'
                                AND region_code = (SELECT code FROM t_one)) n
