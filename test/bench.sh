@@ -16,11 +16,14 @@
 # (test/demo/schemes.sql) and measures, once each (they write), a whole
 # safeidx.rebuild('wuchang', '2025-01-01', '2026-01-01'), its cell step alone
 # (safeidx.build_cells over the 2024-2025 cells it reads, timed after the
-# rebuild; the results step is the difference), safeidx.refresh('wuchang')
-# with no change, after 1,000 new police incidents (after one refresh that
-# extends the results to today), after a late correction (500 incidents of
-# 2025-09 deleted, 500 inserted) and after a revision of 50 communities' 2025
-# residents, and a rebuild of 'zhuhai' for 2025-12
+# rebuild; the results step is the difference), the rebuild's result rows
+# copied alone (what writing them costs), safeidx.refresh('wuchang') with no
+# change, after 1,000 new police incidents in 50 communities, after a late
+# correction (500 incidents of 2025-09 deleted, 500 inserted), after a
+# revision of 50 communities' 2025 residents and after one day of new rows
+# (a day of incidents, every community) -- the refreshes after new rows and
+# late corrections over SAFEIDX_BENCH_RUNS rounds, the median -- and a
+# rebuild of 'zhuhai' for 2025-12 and for 2025
 # (daily + monthly); next to two baselines timed like the queries above
 # (median of SAFEIDX_BENCH_RUNS at 2 and 0 workers per gather): the floor
 # (one scan of each table grouped by community and local day), count(*) of

@@ -85,7 +85,7 @@ run_as_owner(const char *sql, Oid owner, const char *source, Oid relid, Function
 	Datum		values[1] = {PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5)};
 	char		nulls[1] = {PG_ARGISNULL(5) ? 'n' : ' '};
 
-	source_run_as_owner(sql, owner, source, relid, 1, argtypes, values, nulls, false);
+	source_run_as_owner(sql, owner, source, relid, 1, argtypes, values, nulls, false, true);
 }
 
 PG_FUNCTION_INFO_V1(source_cells);

@@ -155,9 +155,11 @@ CREATE OR REPLACE FUNCTION @extschema@.periods_to_refresh(kind text, spans dater
                                                            results_from date, results_to date, new_to date)
 RETURNS date[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-    WITH touched AS (
+    -- the spans merged first: a day's feed logs a span per region code
+    WITH merged AS (SELECT unnest(range_agg(s)) AS c FROM unnest(spans) s),
+    touched AS (
         SELECT DISTINCT p AS ps
-          FROM unnest(spans) c, unnest(@extschema@.period_starts(kind, lower(c), upper(c))) p),
+          FROM merged m, unnest(@extschema@.period_starts(kind, lower(m.c), upper(m.c))) p),
     affected AS (
         SELECT ps FROM touched
         UNION SELECT (t.ps + interval '1 year')::date FROM touched t WHERE years > 0

@@ -46,7 +46,7 @@ source_changes(PG_FUNCTION_ARGS)
 															   &isnull))), false);
 	source = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
-	source_run_as_owner(sql, owner, source, relid, 0, NULL, NULL, NULL, false);
+	source_run_as_owner(sql, owner, source, relid, 0, NULL, NULL, NULL, false, false);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		Datum		row[6];

@@ -277,9 +277,10 @@ extern Oid	relation_as_owner(HeapTupleHeader row, const char *kind, const char *
 /*
  * source_remote.c: runs a query reading a source as its owner (SPI connected
  * by the caller; explain: the query is an EXPLAIN, run read-write as SPI
- * requires); an error reading a source on other servers names it.
+ * requires; cells: a cell query, read locally without plain index scans);
+ * an error reading a source on other servers names it.
  */
 extern void source_run_as_owner(const char *sql, Oid owner, const char *source, Oid relid,
-								int nargs, Oid *argtypes, Datum *values, const char *nulls, bool explain);
+								int nargs, Oid *argtypes, Datum *values, const char *nulls, bool explain, bool cells);
 
 #endif							/* SAFEIDX_H */

@@ -36,7 +36,9 @@
 --   e4a refresh with no change since
 --   e4b INSERT of 1,000 police incidents in December 2025 spread over 50
 --       communities (ids above max(id)), with the change-capture triggers
---   e4c refresh after them
+--   e4c refresh after them; then rounds 2 and 3 (up to :runs) of other
+--       1,000 incidents in other communities, each followed by a timed
+--       refresh: the median of the refreshes
 --   ed1..ed4  dashboard queries after e4c, each the median of :runs + 4
 --       runs after a warm-up (clock_timestamp() around executing it and
 --       counting its rows, in the server): the streets' ranking of one
@@ -52,8 +54,12 @@
 --       included): what materializing them costs, whatever computes them
 --   e0, z0  the floor: one scan of each table grouped by community and day
 --   e4d..e4g  a late correction in 2025-09 and a population revision, each
---       followed by a refresh
--- Every engine step runs once, at the default settings (2 workers per
+--       followed by a refresh (the late correction's over :runs rounds, as
+--       e4c's: other communities each round, the median)
+--   e4h, e4i  one day of new rows (a day of police incidents, every
+--       community: 2025-12-27's copied to the 28th) and the refresh after
+--       it, over :runs rounds (the 26th to the 27th, the 25th to the 26th)
+-- Every other engine step runs once, at the default settings (2 workers per
 -- gather; build_cells writes with INSERT ... SELECT, which PostgreSQL 15
 -- never runs in parallel).  bench.engine_result gives each step's ratios to
 -- the serial (0 workers) raw scan and plain SQL of its scheme.
@@ -383,56 +389,127 @@ SELECT bench.engine_step('e4', 'refresh(''wuchang'') right after the rebuild',
                          $$SELECT * FROM safeidx.refresh('wuchang')$$);
 SELECT bench.engine_step('e4a', 'refresh(''wuchang''), no change since',
                          $$SELECT * FROM safeidx.refresh('wuchang')$$);
+-- The changes a refresh follows, each a function of its round (1, 2, 3: other
+-- communities, other minutes), so that a refresh is timed over :runs rounds.
+-- Fifty communities spread over the code list: those whose rank k among the
+-- communities has k % step = offset (step: their number / 50).
+CREATE FUNCTION bench.fifty_communities(k_offset integer) RETURNS text[] LANGUAGE sql AS $f$
+    SELECT array_agg(x.code ORDER BY x.code)
+      FROM (SELECT r.code, row_number() OVER (ORDER BY r.code) - 1 AS k, greatest(count(*) OVER () / 50, 1) AS step
+              FROM demo.region r WHERE r.level = 'community') x
+     WHERE x.k % x.step = k_offset AND x.k / x.step < 50;
+$f$;
 -- 1,000 incidents reported in December 2025 (local), every 44 minutes, in
--- 50 communities spread over the code list, categories in turn
+-- 50 communities (offsets 0, 10, 20), categories in turn
+CREATE FUNCTION bench.new_incidents(round integer) RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE
+    n bigint;
+BEGIN
+    INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+    SELECT m.max_id + 1 + g.i,
+           ('2025-12-01'::timestamp + g.i * interval '44 minutes' + (7 + round) * interval '1 minute')
+               AT TIME ZONE 'Asia/Shanghai',
+           c.codes[g.i % cardinality(c.codes) + 1],
+           k.category, k.category NOT IN ('disorder', 'other')
+      FROM generate_series(0, 999) g(i)
+     CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
+     CROSS JOIN (SELECT bench.fifty_communities(10 * (round - 1)) AS codes) c
+     CROSS JOIN LATERAL (SELECT (ARRAY['burglary', 'ebike_theft', 'other_theft', 'fraud', 'telecom_fraud',
+                                       'assault', 'robbery', 'disorder', 'other'])[g.i % 9 + 1] AS category) k;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $f$;
+-- a late correction three months back: 500 police incidents of 2025-09
+-- deleted and 500 inserted there, in 50 communities (offsets 1, 11, 21), in
+-- one statement
+CREATE FUNCTION bench.late_correction(round integer) RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE
+    n bigint;
+BEGIN
+    WITH c AS (SELECT bench.fifty_communities(1 + 10 * (round - 1)) AS codes),
+    gone AS (DELETE FROM demo.police_incident p
+              WHERE p.id IN (SELECT i.id FROM demo.police_incident i, c
+                              WHERE i.reported_at >= '2025-09-01 00:00+08' AND i.reported_at < '2025-10-01 00:00+08'
+                                AND i.community_code = ANY (c.codes)
+                              ORDER BY i.id LIMIT 500)
+              RETURNING p.id)
+    INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+    SELECT m.max_id + 1 + g.i,
+           ('2025-09-01'::timestamp + g.i * interval '86 minutes' + (2 + round) * interval '1 minute')
+               AT TIME ZONE 'Asia/Shanghai',
+           c.codes[g.i % cardinality(c.codes) + 1],
+           (ARRAY['burglary', 'ebike_theft', 'fraud', 'assault', 'other'])[g.i % 5 + 1], g.i % 5 < 4
+      FROM generate_series(0, 499) g(i)
+     CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
+     CROSS JOIN c
+     WHERE (SELECT count(*) FROM gone) = 500;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $f$;
+-- one day of new rows: the police incidents of one day of late December
+-- 2025 (the 27th, 26th, 25th: days no earlier round wrote to) copied to the
+-- day after, new ids: every community's rows of a day, as a day's feed
+-- appends them
+CREATE FUNCTION bench.one_day(round integer) RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE
+    n bigint;
+BEGIN
+    INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+    SELECT m.max_id + row_number() OVER (ORDER BY i.id), i.reported_at + interval '1 day', i.community_code,
+           i.category, i.is_criminal
+      FROM demo.police_incident i CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
+     WHERE i.reported_at >= ('2025-12-28'::timestamp - round * interval '1 day') AT TIME ZONE 'Asia/Shanghai'
+       AND i.reported_at < ('2025-12-29'::timestamp - round * interval '1 day') AT TIME ZONE 'Asia/Shanghai';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $f$;
+-- A refresh after a change, over rounds: round 1's change is the step
+-- before (timed there); each later round makes its change (untimed), then
+-- every round's refresh is timed; the median is the step's figure.
+CREATE FUNCTION bench.engine_refresh_rounds(id text, label text, change text, rounds integer) RETURNS text
+LANGUAGE plpgsql AS $f$
+DECLARE
+    t0      timestamptz;
+    ms      float8[] := '{}';
+    log     safeidx.refresh_log;
+    details text[] := '{}';
+    started timestamptz := clock_timestamp();
+BEGIN
+    FOR r IN 1 .. rounds LOOP
+        IF r > 1 THEN
+            EXECUTE format('SELECT %s(%s)', change, r);
+        END IF;
+        t0 := clock_timestamp();
+        PERFORM * FROM safeidx.refresh('wuchang');
+        ms := ms || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+        SELECT * INTO log FROM safeidx.refresh_log l ORDER BY l.started_at DESC LIMIT 1;
+        details := details || format('%s changes, %s cells, %s results, %s .. %s', log.changes, log.cells,
+                                     log.results, log.first_period, log.last_period);
+    END LOOP;
+    INSERT INTO bench.engine_timing (id, label, workers, runs, ms, detail, started, finished)
+    VALUES (id, label, current_setting('max_parallel_workers_per_gather'), rounds,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(ms) x),
+            format('runs %s ms; %s', (SELECT string_agg(round(x::numeric, 1)::text, ' ') FROM unnest(ms) x),
+                   array_to_string(details, '; ')),
+            started, clock_timestamp());
+    RETURN format('  %-4s %-66s %10s ms  (runs %s)', id, label,
+                  round((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(ms) x)::numeric, 1),
+                  (SELECT string_agg(round(x::numeric, 1)::text, ' ') FROM unnest(ms) x));
+END $f$;
 SELECT bench.engine_step('e4b', 'INSERT 1,000 police incidents, 50 communities, 2025-12',
-    $$INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
-      SELECT m.max_id + 1 + g.i,
-             ('2025-12-01'::timestamp + g.i * interval '44 minutes' + interval '7 minutes') AT TIME ZONE 'Asia/Shanghai',
-             c.codes[g.i % cardinality(c.codes) + 1],
-             k.category, k.category NOT IN ('disorder', 'other')
-        FROM generate_series(0, 999) g(i)
-       CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
-       CROSS JOIN (SELECT array_agg(x.code ORDER BY x.code) AS codes
-                     FROM (SELECT r.code, row_number() OVER (ORDER BY r.code) - 1 AS k,
-                                  greatest(count(*) OVER () / 50, 1) AS step
-                             FROM demo.region r WHERE r.level = 'community') x
-                    WHERE x.k % x.step = 0 AND x.k / x.step < 50) c
-       CROSS JOIN LATERAL (SELECT (ARRAY['burglary', 'ebike_theft', 'other_theft', 'fraud', 'telecom_fraud',
-                                         'assault', 'robbery', 'disorder', 'other'])[g.i % 9 + 1] AS category) k$$,
+    $$SELECT bench.new_incidents(1)$$,
     $$SELECT format('%s rows in %s communities; %s change_log rows for wuchang',
                     count(*), count(DISTINCT community_code),
                     (SELECT count(*) FROM safeidx.change_log WHERE scheme = 'wuchang'))
         FROM demo.police_incident
        WHERE id > (SELECT max(id) - 1000 FROM demo.police_incident)$$);
-SELECT bench.engine_step('e4c', 'refresh(''wuchang'') after them',
-                         $$SELECT * FROM safeidx.refresh('wuchang')$$);
--- a late correction three months back: 500 police incidents of 2025-09
--- deleted and 500 inserted there, in 50 communities, in one statement
+SELECT bench.engine_refresh_rounds('e4c', 'refresh(''wuchang'') after them (median of rounds)',
+                                   'bench.new_incidents', :runs);
 SELECT bench.engine_step('e4d', 'late correction: -500 and +500 police incidents in 2025-09',
-    $$WITH c AS (SELECT array_agg(x.code ORDER BY x.code) AS codes
-                   FROM (SELECT r.code, row_number() OVER (ORDER BY r.code) - 1 AS k,
-                                greatest(count(*) OVER () / 50, 1) AS step
-                           FROM demo.region r WHERE r.level = 'community') x
-                  WHERE x.k % x.step = 1 AND x.k / x.step < 50),
-      gone AS (DELETE FROM demo.police_incident p
-                WHERE p.id IN (SELECT i.id FROM demo.police_incident i, c
-                                WHERE i.reported_at >= '2025-09-01 00:00+08' AND i.reported_at < '2025-10-01 00:00+08'
-                                  AND i.community_code = ANY (c.codes)
-                                ORDER BY i.id LIMIT 500)
-                RETURNING p.id)
-      INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
-      SELECT m.max_id + 1 + g.i,
-             ('2025-09-01'::timestamp + g.i * interval '86 minutes' + interval '3 minutes') AT TIME ZONE 'Asia/Shanghai',
-             c.codes[g.i % cardinality(c.codes) + 1],
-             (ARRAY['burglary', 'ebike_theft', 'fraud', 'assault', 'other'])[g.i % 5 + 1], g.i % 5 < 4
-        FROM generate_series(0, 499) g(i)
-       CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
-       CROSS JOIN c
-       WHERE (SELECT count(*) FROM gone) = 500$$,
+    $$SELECT bench.late_correction(1)$$,
     $$SELECT format('%s change_log rows for wuchang', count(*)) FROM safeidx.change_log WHERE scheme = 'wuchang'$$);
-SELECT bench.engine_step('e4e', 'refresh(''wuchang'') after the late correction',
-                         $$SELECT * FROM safeidx.refresh('wuchang')$$);
+SELECT bench.engine_refresh_rounds('e4e', 'refresh(''wuchang'') after the late correction (median)',
+                                   'bench.late_correction', :runs);
 -- the statistics office revises the 2025 resident figures of 50 communities
 SELECT bench.engine_step('e4f', 'population change: 2025 residents of 50 communities revised (+1 %)',
     $$UPDATE safeidx.population p SET persons = round(p.persons * 1.01)
@@ -444,6 +521,15 @@ SELECT bench.engine_step('e4f', 'population change: 2025 residents of 50 communi
                                 WHERE x.k % x.step = 2 AND x.k / x.step < 50)$$);
 SELECT bench.engine_step('e4g', 'refresh(''wuchang'') after the population change',
                          $$SELECT * FROM safeidx.refresh('wuchang')$$);
+SELECT bench.engine_step('e4h', 'one day of new rows: a day of police incidents, every community',
+    $$SELECT bench.one_day(1)$$,
+    $$SELECT format('2025-12-28 now holds %s rows in %s communities (2025-12-27''s copied there); %s change_log rows for wuchang',
+                    count(*), count(DISTINCT community_code),
+                    (SELECT count(*) FROM safeidx.change_log WHERE scheme = 'wuchang'))
+        FROM demo.police_incident
+       WHERE reported_at >= '2025-12-28 00:00+08' AND reported_at < '2025-12-29 00:00+08'$$);
+SELECT bench.engine_refresh_rounds('e4i', 'refresh(''wuchang'') after one day of new rows (median)',
+                                   'bench.one_day', :runs);
 VACUUM ANALYZE safeidx.result, safeidx.result_node;
 
 -- ---- dashboards: what a BI tool asks of the results ------------------------
