@@ -25,7 +25,12 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.cell', '');
 -- only ever written after this).
 CREATE OR REPLACE FUNCTION @extschema@.delete_cells(scheme text, period text, from_date date, to_date date, codes text[],
                                                      sources text[] DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+-- planned for the codes given: a generic plan makes "region_code = ANY
+-- (codes)" an index condition after the range of period starts, one scan
+-- of the range per code (2,500 codes of a day's feed: 5 s, against 15 ms
+-- for the range read once with the codes hashed)
+SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
     DELETE FROM @extschema@.baseline_pool p
      WHERE p.scheme = delete_cells.scheme
@@ -63,7 +68,9 @@ COMMENT ON FUNCTION @extschema@.delete_cells(text, text, date, date, text[], tex
 -- function reading departmental tables.
 CREATE OR REPLACE FUNCTION @extschema@.build_cells(scheme text, from_date date, to_date date, codes text[] DEFAULT NULL,
                                                     relations text[] DEFAULT NULL)
-RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+-- planned for the codes given, as delete_cells is
+SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     sc     @extschema@.scheme;
     grp    record;
