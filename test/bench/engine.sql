@@ -401,39 +401,34 @@ CREATE FUNCTION bench.fifty_communities(k_offset integer) RETURNS text[] LANGUAG
 $f$;
 -- 1,000 incidents reported in December 2025 (local), every 44 minutes, in
 -- 50 communities (offsets 0, 10, 20), categories in turn
-CREATE FUNCTION bench.new_incidents(round integer) RETURNS bigint LANGUAGE plpgsql AS $f$
-DECLARE
-    n bigint;
-BEGIN
-    INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
-    SELECT m.max_id + 1 + g.i,
-           ('2025-12-01'::timestamp + g.i * interval '44 minutes' + (7 + round) * interval '1 minute')
-               AT TIME ZONE 'Asia/Shanghai',
-           c.codes[g.i % cardinality(c.codes) + 1],
-           k.category, k.category NOT IN ('disorder', 'other')
-      FROM generate_series(0, 999) g(i)
-     CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
-     CROSS JOIN (SELECT bench.fifty_communities(10 * (round - 1)) AS codes) c
-     CROSS JOIN LATERAL (SELECT (ARRAY['burglary', 'ebike_theft', 'other_theft', 'fraud', 'telecom_fraud',
-                                       'assault', 'robbery', 'disorder', 'other'])[g.i % 9 + 1] AS category) k;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END $f$;
+CREATE FUNCTION bench.new_incidents(round integer) RETURNS bigint LANGUAGE sql AS $f$
+    WITH ins AS (
+        INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+        SELECT m.max_id + 1 + g.i,
+               ('2025-12-01'::timestamp + g.i * interval '44 minutes' + (7 + round) * interval '1 minute')
+                   AT TIME ZONE 'Asia/Shanghai',
+               c.codes[g.i % cardinality(c.codes) + 1],
+               k.category, k.category NOT IN ('disorder', 'other')
+          FROM generate_series(0, 999) g(i)
+         CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
+         CROSS JOIN (SELECT bench.fifty_communities(10 * (round - 1)) AS codes) c
+         CROSS JOIN LATERAL (SELECT (ARRAY['burglary', 'ebike_theft', 'other_theft', 'fraud', 'telecom_fraud',
+                                           'assault', 'robbery', 'disorder', 'other'])[g.i % 9 + 1] AS category) k
+        RETURNING 1)
+    SELECT count(*) FROM ins;
+$f$;
 -- a late correction three months back: 500 police incidents of 2025-09
 -- deleted and 500 inserted there, in 50 communities (offsets 1, 11, 21), in
 -- one statement
-CREATE FUNCTION bench.late_correction(round integer) RETURNS bigint LANGUAGE plpgsql AS $f$
-DECLARE
-    n bigint;
-BEGIN
+CREATE FUNCTION bench.late_correction(round integer) RETURNS bigint LANGUAGE sql AS $f$
     WITH c AS (SELECT bench.fifty_communities(1 + 10 * (round - 1)) AS codes),
     gone AS (DELETE FROM demo.police_incident p
               WHERE p.id IN (SELECT i.id FROM demo.police_incident i, c
                               WHERE i.reported_at >= '2025-09-01 00:00+08' AND i.reported_at < '2025-10-01 00:00+08'
                                 AND i.community_code = ANY (c.codes)
                               ORDER BY i.id LIMIT 500)
-              RETURNING p.id)
-    INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+              RETURNING p.id),
+    ins AS (INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
     SELECT m.max_id + 1 + g.i,
            ('2025-09-01'::timestamp + g.i * interval '86 minutes' + (2 + round) * interval '1 minute')
                AT TIME ZONE 'Asia/Shanghai',
@@ -442,27 +437,25 @@ BEGIN
       FROM generate_series(0, 499) g(i)
      CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
      CROSS JOIN c
-     WHERE (SELECT count(*) FROM gone) = 500;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END $f$;
+     WHERE (SELECT count(*) FROM gone) = 500
+     RETURNING 1)
+    SELECT count(*) FROM ins;
+$f$;
 -- one day of new rows: the police incidents of one day of late December
 -- 2025 (the 27th, 26th, 25th: days no earlier round wrote to) copied to the
 -- day after, new ids: every community's rows of a day, as a day's feed
 -- appends them
-CREATE FUNCTION bench.one_day(round integer) RETURNS bigint LANGUAGE plpgsql AS $f$
-DECLARE
-    n bigint;
-BEGIN
-    INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
-    SELECT m.max_id + row_number() OVER (ORDER BY i.id), i.reported_at + interval '1 day', i.community_code,
-           i.category, i.is_criminal
-      FROM demo.police_incident i CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
-     WHERE i.reported_at >= ('2025-12-28'::timestamp - round * interval '1 day') AT TIME ZONE 'Asia/Shanghai'
-       AND i.reported_at < ('2025-12-29'::timestamp - round * interval '1 day') AT TIME ZONE 'Asia/Shanghai';
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END $f$;
+CREATE FUNCTION bench.one_day(round integer) RETURNS bigint LANGUAGE sql AS $f$
+    WITH ins AS (
+        INSERT INTO demo.police_incident (id, reported_at, community_code, category, is_criminal)
+        SELECT m.max_id + row_number() OVER (ORDER BY i.id), i.reported_at + interval '1 day', i.community_code,
+               i.category, i.is_criminal
+          FROM demo.police_incident i CROSS JOIN (SELECT max(id) AS max_id FROM demo.police_incident) m
+         WHERE i.reported_at >= ('2025-12-28'::timestamp - round * interval '1 day') AT TIME ZONE 'Asia/Shanghai'
+           AND i.reported_at < ('2025-12-29'::timestamp - round * interval '1 day') AT TIME ZONE 'Asia/Shanghai'
+        RETURNING 1)
+    SELECT count(*) FROM ins;
+$f$;
 -- A refresh after a change, over rounds: round 1's change is the step
 -- before (timed there); each later round makes its change (untimed), then
 -- every round's refresh is timed; the median is the step's figure.
