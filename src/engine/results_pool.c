@@ -199,6 +199,16 @@ pool_stored(Computation *c, int year)
 	return pool != NULL && pool->stored;
 }
 
+/* Whether a pool holds a region code: some leaf summed a period of it. */
+static bool
+pool_holds(const YearPool *pool, int code, int nleaves)
+{
+	for (int l = 0; l < nleaves; l++)
+		if (pool->periods[code * nleaves + l] > 0)
+			return true;
+	return false;
+}
+
 /* A pool in its binary form. */
 static bytea *
 pool_to_bytes(Computation *c, const YearPool *pool)
@@ -212,22 +222,14 @@ pool_to_bytes(Computation *c, const YearPool *pool)
 	appendBinaryStringInfo(&s, (char *) header, sizeof(header));
 	for (int code = 0; code < c->k->ncodes; code++)
 	{
-		bool		in_tree = false;
-
-		for (int l = 0; l < nl && !in_tree; l++)
-			in_tree = pool->periods[code * nl + l] > 0;
-		if (!in_tree)
+		if (!pool_holds(pool, code, nl))
 			continue;
 		appendBinaryStringInfo(&s, c->k->codes[code], strlen(c->k->codes[code]) + 1);
 		header[1]++;
 	}
 	for (int code = 0; code < c->k->ncodes; code++)
 	{
-		bool		in_tree = false;
-
-		for (int l = 0; l < nl && !in_tree; l++)
-			in_tree = pool->periods[code * nl + l] > 0;
-		if (!in_tree)
+		if (!pool_holds(pool, code, nl))
 			continue;
 		for (int l = 0; l < nl; l++)
 		{
